@@ -1,0 +1,81 @@
+"""Shared fixtures. The three people every permission test uses:
+
+- alice: owner of organisation A
+- bob: read-only member (auditor) of organisation A
+- charlie: owner of organisation B, an outsider to A
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from zgovern.core.actor import Actor
+from zgovern.tenancy import services as tenancy
+from zgovern.tenancy.models import Membership
+from zgovern.tenancy.roles import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str, name: str = ""):
+    from zgovern.accounts.models import User
+
+    return User.objects.create_user(email=email, password=PASSWORD, full_name=name)
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice@a.example", "Alice Owner")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob@a.example", "Bob Auditor")
+
+
+@pytest.fixture
+def charlie(db):
+    return make_user("charlie@b.example", "Charlie Outsider")
+
+
+@pytest.fixture
+def org_a(alice, bob):
+    org = tenancy.create_organization("Org A", alice, Actor.system("tests"))
+    with scopes_disabled():
+        Membership.objects.create(organization=org, user=bob, role=Role.AUDITOR)
+    return org
+
+
+@pytest.fixture
+def org_b(charlie):
+    return tenancy.create_organization("Org B", charlie, Actor.system("tests"))
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice, org_a) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob, org_a) -> Client:
+    return _client_for(bob)
+
+
+@pytest.fixture
+def charlie_client(charlie, org_b) -> Client:
+    return _client_for(charlie)
+
+
+@pytest.fixture
+def scopes_off():
+    """For test set-up and assertions that look across organisations on purpose."""
+    with scopes_disabled():
+        yield

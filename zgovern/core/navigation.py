@@ -1,0 +1,82 @@
+"""The organisation's sections. A section whose module has not landed yet points at the
+placeholder page, which says what will appear there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zgovern.tenancy import roles
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    url_name: str  # resolved with the organisation's slug
+    capability: str = roles.READ
+    upcoming: str = ""  # set while the section is a placeholder: what will appear there
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("dashboard", "Dashboard", "core:dashboard"),
+    Section("tasks", "My tasks", "core:my_tasks", roles.OWN_TASKS),
+    Section(
+        "controls",
+        "Controls",
+        "core:section",
+        upcoming="Your controls mapped to SOC 2 and ISO 27001 criteria, their owners, tests "
+        "and status, the gaps and the remediation plan.",
+    ),
+    Section(
+        "monitoring",
+        "Monitoring",
+        "core:section",
+        upcoming="Connected systems, the automated checks run every 6 hours, and the "
+        "pass/fail history of every resource.",
+    ),
+    Section(
+        "people",
+        "People",
+        "core:section",
+        upcoming="Employees and contractors from your HR system, their accounts in every "
+        "connected system, background checks, training and offboarding.",
+    ),
+    Section(
+        "policies",
+        "Policies",
+        "core:section",
+        upcoming="Policy documents with versions, approvals and employee acknowledgements.",
+    ),
+    Section(
+        "reviews",
+        "Access reviews",
+        "core:section",
+        upcoming="Quarterly access-review campaigns with an APPROVE or REVOKE per account.",
+    ),
+    Section(
+        "risks",
+        "Risks",
+        "core:section",
+        upcoming="The risk register, its treatments and the incident log.",
+    ),
+    Section(
+        "vendors",
+        "Vendors",
+        "core:section",
+        upcoming="Vendor inventory, security assessments and their compliance reports.",
+    ),
+    Section(
+        "audits",
+        "Audits",
+        "core:section",
+        upcoming="Audit engagements, the auditor workspace, request lists and the "
+        "one-click audit bundle.",
+    ),
+    Section("settings", "Settings", "tenancy:settings"),
+)
+
+PLACEHOLDERS = {section.key: section for section in SECTIONS if section.upcoming}
+
+
+def visible_sections(membership) -> list[Section]:
+    return [s for s in SECTIONS if membership is not None and membership.can(s.capability)]

@@ -1,0 +1,54 @@
+"""The web shell: landing redirect, dashboard, section placeholders, own tasks, health."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from zgovern.core import health
+from zgovern.core.navigation import PLACEHOLDERS
+from zgovern.tenancy import roles
+from zgovern.tenancy.middleware import requires
+from zgovern.tenancy.scoping import memberships_of
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a signed-in user to their first organisation, or to create one."""
+    memberships = memberships_of(request.user)
+    if not memberships:
+        return redirect("accounts:new_organization")
+    return redirect("core:dashboard", org_slug=memberships[0].organization.slug)
+
+
+@require_safe
+@requires(read=roles.OWN_TASKS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.membership.can(roles.READ):
+        return redirect("core:my_tasks", org_slug=request.organization.slug)
+    return render(request, "core/dashboard.html", {"active": "dashboard"})
+
+
+@require_safe
+def section(request: HttpRequest, section: str) -> HttpResponse:
+    placeholder = PLACEHOLDERS.get(section)
+    if placeholder is None:
+        raise Http404("No such section")
+    return render(request, "core/section.html", {"section": placeholder, "active": section})
+
+
+@require_safe
+@requires(read=roles.OWN_TASKS)
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/my_tasks.html", {"active": "tasks"})
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    body = health.report()
+    return JsonResponse(body, status=200 if body["database"] == "ok" else 503)

@@ -1,0 +1,21 @@
+"""Routes. Everything an organisation owns lives under ``/o/<org_slug>/``: the tenancy
+middleware resolves the slug before any view runs."""
+
+from django.urls import include, path
+
+from zgovern.api import api
+from zgovern.core.urls import org_urlpatterns as core_org
+from zgovern.core.urls import urlpatterns as site
+from zgovern.tenancy.urls import org_urlpatterns as tenancy_org
+
+org_patterns = [
+    path("", include(core_org)),
+    path("settings/", include(tenancy_org)),
+]
+
+urlpatterns = [
+    path("", include(site)),
+    path("account/", include("zgovern.accounts.urls")),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/v1/", api.urls),
+]

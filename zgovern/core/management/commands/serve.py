@@ -50,7 +50,7 @@ class Command(BaseCommand):
         return [sys.executable, "-m", "zgovern.cli", "run_huey", "--flush-locks"]
 
     def _start(self, command: list[str], name: str) -> tuple[str, subprocess.Popen]:
-        return name, subprocess.Popen(command)
+        return name, subprocess.Popen(command)  # noqa: S603 - argv built here, no shell
 
     def _supervise(self, children, stopping) -> int:
         """Wait until asked to stop or until a child dies; then stop the rest."""

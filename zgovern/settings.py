@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zgovern.core",
     "zgovern.accounts",
     "zgovern.tenancy",
+    "zgovern.frameworks",
 ]
 
 MIDDLEWARE = [

@@ -38,11 +38,17 @@ class TenantModel(models.Model):
 
     objects = ScopedManager(organization="organization")
 
+    # The name of the path parameter that identifies one row in web and API routes; the
+    # permission walk uses it to find which object a route is about.
+    url_param: str = ""
+
     class Meta:
         abstract = True
 
 
 class Membership(TenantModel):
+    url_param = "member_id"  # the path parameter that names one (web and API)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -92,6 +98,8 @@ class Invitation(TenantModel):
 class ApiToken(TenantModel):
     """A bearer token for one organisation. The secret is shown once and stored hashed."""
 
+    url_param = "token_id"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -123,6 +131,8 @@ class ActivityLog(TenantModel):
     """One change in an organisation. Rows are only ever inserted; each row's ``hash``
     covers its content and the previous row's hash, so altering any row breaks the chain
     from that row on (see :mod:`zgovern.tenancy.activity`)."""
+
+    url_param = "activity_id"
 
     seq = models.PositiveBigIntegerField()
     at = models.DateTimeField()

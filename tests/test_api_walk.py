@@ -65,9 +65,7 @@ def _example(schema: dict, components: dict):
     if kind == "object":
         props = schema.get("properties", {})
         return {k: _example(props[k], components) for k in schema.get("required", [])}
-    return {"string": "walk", "integer": 1, "number": 1, "boolean": False, "array": []}.get(
-        kind, None
-    )
+    return {"string": "walk", "integer": 1, "number": 1, "boolean": False, "array": []}.get(kind)
 
 
 def _body(operation, schema) -> str | None:

@@ -50,9 +50,7 @@ def org_web_routes() -> list[WebRoute]:
 
 
 def tenant_models() -> list[type[TenantModel]]:
-    return [
-        m for m in apps.get_models() if issubclass(m, TenantModel) and not m._meta.abstract
-    ]
+    return [m for m in apps.get_models() if issubclass(m, TenantModel) and not m._meta.abstract]
 
 
 def param_models() -> dict[str, type[TenantModel]]:

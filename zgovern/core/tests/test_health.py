@@ -62,3 +62,12 @@ def test_healthz_needs_no_login_and_sends_security_headers():
     assert response.status_code == 200
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_static_assets_are_served_from_the_package():
+    """htmx and the stylesheet come from our own server: the UI works offline."""
+    for path in ("/static/zgovern/htmx.min.js", "/static/zgovern/app.css"):
+        response = Client().get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content)
+        assert len(body) > 1000, path

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "zgovern.accounts",
     "zgovern.tenancy",
     "zgovern.frameworks",
+    "zgovern.evidence",
+    "zgovern.monitoring",
+    "zgovern.controls",
+    "zgovern.readiness",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +93,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Our user has no username/first_name/last_name: compare with what it does have.
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},

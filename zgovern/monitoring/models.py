@@ -1,0 +1,84 @@
+"""The continuous record of automated checks.
+
+A resource's status under a check is kept as intervals (status from ``started_at`` until
+``ended_at``), not one row per run: a year of 6-hourly runs costs rows in proportion to the
+number of status changes, and "what was the status at time T" is one indexed query. The
+open interval (``ended_at`` is null) is the current status.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from zgovern.tenancy.models import TenantModel
+
+
+class CheckStatus(models.TextChoices):
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+    ERROR = "error", "Error"
+    SKIPPED = "skipped", "Skipped"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Resource(TenantModel):
+    """Something a check evaluates: a user, a bucket, a repository, an account."""
+
+    url_param = "resource_id"
+
+    provider = models.SlugField(max_length=40)
+    resource_type = models.CharField(max_length=80)
+    external_id = models.CharField(max_length=500)
+    name = models.CharField(max_length=300)
+    account = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=40, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider", "resource_type", "external_id"],
+                name="resource_identity",
+            )
+        ]
+        ordering = ["provider", "resource_type", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.name}"
+
+
+class CheckInterval(TenantModel):
+    url_param = "interval_id"
+
+    check_id = models.CharField(max_length=120)
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="intervals")
+    status = models.CharField(max_length=16, choices=CheckStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The last run that saw this status; between it and ended_at nothing was observed.
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organization", "check_id", "status"],
+                condition=Q(ended_at__isnull=True),
+                name="interval_current",
+            ),
+            models.Index(fields=["resource", "check_id", "started_at"], name="interval_history"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "check_id"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_interval",
+            )
+        ]
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.check_id} on {self.resource_id}: {self.status}"

@@ -131,9 +131,8 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             used = services.check_second_factor(user, form.cleaned_data["code"], client_ip(request))
         except services.SignInLocked as exc:
             request.session.pop(PENDING_KEY, None)
-            login_form = LoginForm(initial={"email": user.email})
-            add_domain_error(login_form, exc)
-            return render(request, "accounts/login.html", {"form": login_form}, status=exc.status)
+            context = {"form": LoginForm(initial={"email": user.email}), "error": exc.message}
+            return render(request, "accounts/login.html", context, status=exc.status)
         except DomainError as exc:
             error = exc
             add_domain_error(form, exc)
@@ -300,7 +299,9 @@ def _invitation_for_visitor(
     request: HttpRequest, token: str, invitation: Invitation, context: dict
 ) -> HttpResponse:
     """Not signed in: offer an account for the invited email, or signing in first."""
-    context["login_url"] = f"{reverse('accounts:login')}?{urlencode({'next': request.path})}"
+    context["login_url"] = (
+        f"{reverse('accounts:login')}?{urlencode({'next': request.path}, safe='/')}"
+    )
     if User.objects.filter(email__iexact=invitation.email).exists():
         context["has_account"] = True
         return _invitation_page(request, "invitation.html", context)

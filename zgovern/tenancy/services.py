@@ -6,7 +6,8 @@ transaction; views and API handlers call these and never write themselves.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +30,32 @@ from zgovern.tenancy.scoping import organization_scope
 TOKEN_PREFIX = "zg_"
 INVITE_PREFIX = "inv_"
 RESERVED_SLUGS = {"new", "admin", "api", "static", "o"}
+EMAIL_MAX = 254
+
+logger = logging.getLogger(__name__)
+
+
+def _clean_text(value: str, *, field: str, max_length: int, what: str) -> str:
+    """``value`` stripped; refuses empty, over-long and NUL-carrying text (PostgreSQL
+    cannot store NUL, and a name made of whitespace is no name)."""
+    value = value.strip()
+    if not value or len(value) > max_length:
+        raise DomainError(f"The {what} must be 1 to {max_length} characters.", field=field)
+    if "\x00" in value:
+        raise DomainError(f"The {what} contains a NUL character.", field=field)
+    return value
+
+
+def _check_manager(org: Organization, by: Membership) -> None:
+    """Defence in depth: views and endpoints check the capability too."""
+    if by.organization_id != org.pk or not by.can(roles.MANAGE_MEMBERS):
+        raise Forbidden("Your role cannot manage members.")
+
+
+def _lock(org: Organization) -> None:
+    """Serialise membership changes of ``org``, so that two owners demoting each other at
+    the same moment cannot both pass the "at least one owner" check."""
+    Organization.objects.select_for_update().filter(pk=org.pk).values_list("pk").first()
 
 
 def _unique_slug(name: str) -> str:
@@ -43,13 +70,13 @@ def _unique_slug(name: str) -> str:
 
 def create_organization(name: str, owner, actor: Actor) -> Organization:
     """Create an organisation with ``owner`` as its first owner."""
-    name = name.strip()
-    if not name:
+    if not name.strip():
         raise DomainError("Give the organisation a name.", field="name")
-    if len(name) > 120:
+    if len(name.strip()) > 120:
         raise DomainError("The name is longer than 120 characters.", field="name")
+    name = _clean_text(name, field="name", max_length=120, what="name")
     with transaction.atomic():
-        org = Organization.objects.create(name=name, slug=_unique_slug(name))
+        org = _create_with_unique_slug(name)
         with organization_scope(org):
             membership = Membership.objects.create(organization=org, user=owner, role=Role.OWNER)
             record(org, actor, "organization.created", org, {"name": name})
@@ -57,10 +84,20 @@ def create_organization(name: str, owner, actor: Actor) -> Organization:
     return org
 
 
+def _create_with_unique_slug(name: str) -> Organization:
+    # Two sign-ups with the same name can pick the same free slug; the loser retries.
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Organization.objects.create(name=name, slug=_unique_slug(name))
+        except IntegrityError:
+            continue
+    raise Conflict("Could not reserve an address for the organisation; try again.", field="name")
+
+
 def update_settings(org: Organization, actor: Actor, *, name: str, require_mfa: bool) -> None:
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise DomainError("The name must be 1 to 120 characters.", field="name")
+    """Rename ``org`` and/or switch required MFA; records one row when anything changed."""
+    name = _clean_text(name, field="name", max_length=120, what="name")
     changes = {}
     if name != org.name:
         changes["name"] = [org.name, name]
@@ -87,19 +124,26 @@ def _check_may_grant(by: Membership, role: str) -> None:
 
 
 def invite(org: Organization, by: Membership, actor: Actor, email: str, role: str):
-    """Invite ``email`` with ``role``; returns the invitation and the one-time link token."""
+    """Invite ``email`` with ``role``; returns the invitation and the one-time link token.
+
+    An open invitation to the same address is replaced (revoked). The email is sent once
+    the transaction commits; a mail failure is logged, not raised, since the inviter is
+    shown the link as well."""
     email = email.strip().lower()
+    if len(email) > EMAIL_MAX:
+        raise DomainError(f"The address is longer than {EMAIL_MAX} characters.", field="email")
     try:
         validate_email(email)
     except ValidationError:
         raise DomainError(f"{email!r} is not a valid email address.", field="email") from None
+    _check_manager(org, by)
     _check_role(role)
     _check_may_grant(by, role)
     if Membership.objects.filter(organization=org, user__email__iexact=email).exists():
         raise Conflict(f"{email} is already a member.", field="email")
     raw = new_secret(INVITE_PREFIX)
     with transaction.atomic():
-        Invitation.objects.filter(
+        replaced = Invitation.objects.filter(
             organization=org, email=email, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
         invitation = Invitation.objects.create(
@@ -110,7 +154,10 @@ def invite(org: Organization, by: Membership, actor: Actor, email: str, role: st
             invited_by=by.user,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
         )
-        record(org, actor, "member.invited", invitation, {"email": email, "role": role})
+        changes = {"email": email, "role": role}
+        if replaced:
+            changes["replaced_open_invitations"] = replaced
+        record(org, actor, "member.invited", invitation, changes)
         transaction.on_commit(lambda: _send_invitation(invitation, raw))
     return invitation, raw
 
@@ -120,6 +167,15 @@ def invitation_url(raw: str) -> str:
 
 
 def _send_invitation(invitation: Invitation, raw: str) -> None:
+    try:
+        _mail_invitation(invitation, raw)
+    except Exception:
+        # The invitation is committed and its link was shown to the inviter; a mail server
+        # that is down must not turn that into an error page.
+        logger.exception("could not send invitation %s to %s", invitation.pk, invitation.email)
+
+
+def _mail_invitation(invitation: Invitation, raw: str) -> None:
     send_mail(
         subject=f"You are invited to {invitation.organization.name} on zGovern",
         message=(
@@ -134,8 +190,13 @@ def _send_invitation(invitation: Invitation, raw: str) -> None:
 
 
 def revoke_invitation(org: Organization, actor: Actor, invitation_id: int) -> None:
+    """Withdraw an open invitation; its link stops working."""
     with transaction.atomic():
-        invitation = Invitation.objects.filter(organization=org, pk=invitation_id).first()
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(organization=org, pk=invitation_id)
+            .first()
+        )
         if invitation is None:
             raise NotFound("No such invitation.")
         if not invitation.is_open:
@@ -195,8 +256,12 @@ def _owners(org: Organization) -> int:
 
 
 def change_role(org: Organization, by: Membership, actor: Actor, membership_id: int, role: str):
+    """Give a member another role. Only owners grant or take away the owner role, and the
+    last owner keeps it. Returns the membership; an unchanged role records nothing."""
+    _check_manager(org, by)
     _check_role(role)
     with transaction.atomic():
+        _lock(org)
         target = (
             Membership.objects.select_related("user")
             .filter(organization=org, pk=membership_id)
@@ -217,7 +282,11 @@ def change_role(org: Organization, by: Membership, actor: Actor, membership_id: 
 
 
 def remove_member(org: Organization, by: Membership, actor: Actor, membership_id: int) -> None:
+    """Remove a member and revoke their API tokens for ``org``. Only owners remove owners,
+    and never the last one."""
+    _check_manager(org, by)
     with transaction.atomic():
+        _lock(org)
         target = (
             Membership.objects.select_related("user")
             .filter(organization=org, pk=membership_id)
@@ -229,10 +298,13 @@ def remove_member(org: Organization, by: Membership, actor: Actor, membership_id
             raise Forbidden("Only an owner can remove an owner.")
         if target.role == Role.OWNER and _owners(org) == 1:
             raise Conflict("The organisation needs at least one owner.")
-        record(org, actor, "member.removed", target, {"email": target.user.email})
-        ApiToken.objects.filter(organization=org, user=target.user).update(
-            revoked_at=timezone.now()
-        )
+        revoked = ApiToken.objects.filter(
+            organization=org, user=target.user, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        changes = {"email": target.user.email, "role": target.role}
+        if revoked:
+            changes["api_tokens_revoked"] = revoked
+        record(org, actor, "member.removed", target, changes)
         target.delete()
 
 
@@ -245,12 +317,14 @@ def create_api_token(
     read_only: bool,
     expires_at: datetime | None,
 ) -> tuple[ApiToken, str]:
-    """Issue a token for ``membership``'s user; returns it with the secret, shown once."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise DomainError("The name must be 1 to 100 characters.", field="name")
-    if expires_at is not None and expires_at <= timezone.now():
-        raise DomainError("The expiry must be in the future.", field="expires_at")
+    """Issue a token for ``membership``'s user; returns it with the secret, shown once.
+
+    A naive ``expires_at`` is taken as UTC."""
+    name = _clean_text(name, field="name", max_length=100, what="name")
+    if expires_at is not None:
+        expires_at = _as_utc(expires_at)
+        if expires_at <= timezone.now():
+            raise DomainError("The expiry must be in the future.", field="expires_at")
     if not read_only and not membership.can(roles.WRITE):
         raise Forbidden("Your role is read-only, so your tokens are too.", field="read_only")
     raw = new_secret(TOKEN_PREFIX)
@@ -268,15 +342,27 @@ def create_api_token(
     return token, raw
 
 
+def _as_utc(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise DomainError("The expiry is out of range.", field="expires_at") from None
+
+
 def revoke_api_token(org: Organization, membership: Membership, actor: Actor, token_id: int):
-    """Revoke a token: one's own, or anyone's for those who manage members."""
+    """Revoke a token: one's own, or anyone's for those who manage members. Someone
+    else's token is "not found" to everybody else; an already revoked one is a conflict."""
     with transaction.atomic():
-        tokens = ApiToken.objects.filter(organization=org, pk=token_id, revoked_at__isnull=True)
+        tokens = ApiToken.objects.select_for_update().filter(organization=org, pk=token_id)
         if not membership.can(roles.MANAGE_MEMBERS):
             tokens = tokens.filter(user=membership.user)
         token = tokens.first()
         if token is None:
-            raise NotFound("No such active token.")
+            raise NotFound("No such token.")
+        if token.revoked_at is not None:
+            raise Conflict("The token was already revoked.")
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record(org, actor, "api_token.revoked", token)

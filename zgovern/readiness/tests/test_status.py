@@ -62,7 +62,7 @@ def test_evidence_freshness_edges():
     assert (
         assess(inputs(requirements=req, evidence_latest={"access_review": on_edge}), NOW).status
         == S.EVIDENCED
-    )  # noqa: E501
+    )
     late = assess(inputs(requirements=req, evidence_latest={"access_review": just_late}), NOW)
     assert late.status == S.MISSING
     assert "needed every 90 days" in late.reasons[0]
@@ -83,11 +83,11 @@ def test_implemented_but_not_evidenced():
 def test_policy_only_control_is_implemented_when_approved():
     approved = assess(
         inputs(policy_keys=["access-control"], policy_states={"access-control": "approved"}), NOW
-    )  # noqa: E501
+    )
     assert approved.status == S.IMPLEMENTED
     draft = assess(
         inputs(policy_keys=["access-control"], policy_states={"access-control": "draft"}), NOW
-    )  # noqa: E501
+    )
     assert draft.status == S.MISSING
 
 

@@ -3,7 +3,7 @@ each app. The token decides the organisation (see the tenancy middleware)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -51,34 +51,52 @@ api = NinjaAPI(
 )
 
 
+def _error(request: HttpRequest, status: int, detail: str, errors: list[dict] | None = None):
+    """Every error body has the same shape: ``{"detail": ..., "errors": [{field, message}]}``."""
+    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError):
-    body = {"detail": exc.message}
-    if exc.field:
-        body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return api.create_response(request, body, status=exc.status)
+    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    return _error(request, exc.status, exc.message, errors)
+
+
+# Where ninja says an input came from; the field is named without it.
+_LOCATIONS = {"body", "payload", "query", "filters", "path", "header", "cookie", "form"}
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError):
     errors = [
         {
-            "field": ".".join(
-                str(part) for part in err.get("loc", ()) if part not in ("body", "payload")
-            ),
+            "field": ".".join(str(part) for part in err.get("loc", ()) if part not in _LOCATIONS),
             "message": err.get("msg", "invalid"),
         }
         for err in exc.errors
     ]
     summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
-    return api.create_response(request, {"detail": summary, "errors": errors}, status=422)
+    return _error(request, 422, summary, errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, ValueError):
+        # ninja wraps the JSON parser's complaint in a bare 400; say what and where.
+        message = f"The request body is not valid JSON ({cause})."
+        return _error(request, 400, message, [{"field": "body", "message": message}])
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return _error(request, 404, "Not found.")
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError):
-    response = api.create_response(
-        request, {"detail": "Send a valid API token as 'Authorization: Bearer …'."}, status=401
-    )
+    response = _error(request, 401, "Send a valid API token as 'Authorization: Bearer …'.")
     response["WWW-Authenticate"] = 'Bearer realm="zgovern"'
     return response
 

@@ -32,18 +32,19 @@ def _storable(value: str) -> str:
     return value
 
 
-def _text(max_length: int, min_length: int = 0) -> Any:
+def _text(max_length: int, min_length: int = 0, **schema: str) -> Any:
     return Annotated[
         str,
         StringConstraints(min_length=min_length, max_length=max_length),
         AfterValidator(_storable),
-        Field(json_schema_extra={"pattern": STORABLE_TEXT}),
+        Field(json_schema_extra={"pattern": STORABLE_TEXT, **schema}),
     ]
 
 
 OrgName = _text(120, 1)
 TokenName = _text(100, 1)
-Email = _text(254, 3)
+# Checked by the service (Django's validator), which names the field in its 400.
+Email = _text(254, 3, format="email")
 ActionPrefix = _text(80)
 
 

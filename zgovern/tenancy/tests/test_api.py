@@ -374,3 +374,9 @@ def test_openapi_documents_every_operation(client):
     assert {"organization", "members", "invitations", "tokens", "activity"} <= tags
     assert "token_hash" not in json.dumps(spec)
     assert client.get(API + "/docs").status_code == 200
+
+
+def test_nul_in_a_filter_is_refused(org_a, alice_api):
+    response = alice_api.get(API + "/activity?action=member%00")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "action"

@@ -417,3 +417,7 @@ def test_chain_verifies_after_web_changes(org_a, alice, bob, alice_client):
         web_rows = ActivityLog.objects.filter(organization=org_a, actor_kind="user").count()
     assert web_rows == 6
     assert chain_ok(org_a)
+
+
+def test_activity_filter_with_nul_is_400(org_a, alice_client):
+    assert alice_client.get(url(org_a, "activity"), {"action": "member\x00"}).status_code == 400

@@ -17,13 +17,22 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 class TokenAuth(HttpBearer):
     """Accept the token the tenancy middleware already resolved; refuse writes for
-    read-only tokens and read-only roles."""
+    read-only tokens and read-only roles, and reads for roles without ``read`` (as the
+    web does: an employee sees only their own tasks). An operation open to such roles
+    passes its own ``auth=TokenAuth(read=roles.OWN_TASKS)``."""
+
+    def __init__(self, read: str = roles.READ) -> None:
+        super().__init__()
+        self.read = read
 
     def __call__(self, request: HttpRequest):
         token = getattr(request, "api_token", None)
         if token is None:
             return None
-        if request.method not in SAFE_METHODS:
+        if request.method in SAFE_METHODS:
+            if not request.membership.can(self.read):
+                raise HttpError(403, f"Your role ({request.membership.role}) cannot read this.")
+        else:
             if token.read_only:
                 raise HttpError(403, "This API token is read-only.")
             if not request.membership.can(roles.WRITE):

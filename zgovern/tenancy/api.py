@@ -35,7 +35,7 @@ from zgovern.tenancy.schemas import (
 
 router = Router()
 
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {code: ErrorOut for code in (401, 403, 404, 422)}
 WRITE_ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}
 
 

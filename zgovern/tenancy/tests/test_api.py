@@ -380,3 +380,14 @@ def test_nul_in_a_filter_is_refused(org_a, alice_api):
     response = alice_api.get(API + "/activity?action=member%00")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "action"
+
+
+def test_employee_token_cannot_read_the_organisation(org_a, charlie):
+    from zgovern.tenancy.tests.conftest import add_member
+
+    add_member(org_a, charlie, Role.EMPLOYEE)
+    client = api_client(issue_token(org_a, charlie, read_only=True))
+    for path in ("/organization", "/members", "/invitations", "/activity"):
+        response = client.get(API + path)
+        assert response.status_code == 403, path
+    assert client.get(API + "/tokens").status_code == 403

@@ -56,7 +56,6 @@ CHECK_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 CHECK_ID_HINT = "use dotted lowercase names, e.g. aws.iam.console_mfa"
 EVIDENCE_KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
 EVIDENCE_KIND_HINT = "use lowercase words joined by '_', e.g. access_review"
-REF = re.compile(r"[^:\s]+:[^:\s]+")
 REF_HINT = "write framework:criterion, e.g. soc2:CC6.1"
 
 SET_KEYS = (*HEADER_KEYS, "id", "name", "version", "description", "policies", "controls")
@@ -214,29 +213,32 @@ def _read_policies(top: Fields) -> tuple[PolicyTemplate, ...]:
 def _read_controls(
     top: Fields, frameworks: cabc.Mapping[str, FrameworkLibrary], policy_keys: set[str]
 ) -> tuple[ControlTemplate, ...]:
-    controls: dict[str, ControlTemplate] = {}
+    controls: list[ControlTemplate] = []
     first_line: dict[str, int | None] = {}
     for item in top.mappings("controls", CONTROL_KEYS):
-        control = _read_control(item, frameworks, policy_keys)
-        if control is None:
-            continue
-        if control.key in controls:
+        key = item.text("key", pattern=SLUG, hint=SLUG_HINT, max_length=64)
+        if key is not None and key in first_line:
             item.problems.add(
                 item.line_of("key"),
                 item.at("key"),
-                f"duplicate control key '{control.key}' (first defined on line "
-                f"{first_line[control.key]})",
+                f"duplicate control key '{key}' (first defined on line {first_line[key]})",
             )
-            continue
-        controls[control.key] = control
-        first_line[control.key] = item.line_of("key")
-    return tuple(controls.values())
+            key = None
+        elif key is not None:
+            first_line[key] = item.line_of("key")
+        control = _read_control(item, key, frameworks, policy_keys)
+        if control is not None:
+            controls.append(control)
+    return tuple(controls)
 
 
 def _read_control(
-    item: Fields, frameworks: cabc.Mapping[str, FrameworkLibrary], policy_keys: set[str]
+    item: Fields,
+    key: str | None,
+    frameworks: cabc.Mapping[str, FrameworkLibrary],
+    policy_keys: set[str],
 ) -> ControlTemplate | None:
-    key = item.text("key", pattern=SLUG, hint=SLUG_HINT, max_length=64)
+    """The control in ``item`` (its ``key`` already read), or ``None`` if it has problems."""
     name = item.text("name", max_length=200)
     description = item.text("description")
     domain = _choice(item, "domain", tuple(DOMAINS))
@@ -271,7 +273,7 @@ def _read_criteria(
     item: Fields, frameworks: cabc.Mapping[str, FrameworkLibrary]
 ) -> tuple[CriterionRef, ...]:
     refs: list[CriterionRef] = []
-    for text, node, path in item.texts("criteria", pattern=REF, hint=REF_HINT, required=True):
+    for text, node, path in item.texts("criteria", required=True):
         ref = parse_criterion_ref(text)
         framework = frameworks.get(ref.framework) if ref else None
         if ref is None:

@@ -125,8 +125,9 @@ def validate_files(paths: cabc.Iterable[str | Path]) -> LibrarySummary:
     and any frameworks among the files (a file's framework wins over a built-in with the
     same id). Raises one :class:`LibraryError` with the problems of all files."""
     problems: list[Problem] = []
+    files = [Path(path) for path in paths]
     by_kind: dict[str, list[Document]] = {kind: [] for kind in KINDS}
-    for document in _documents([Path(path) for path in paths], problems):
+    for document in _documents(files, problems):
         kind = _kind(document, problems)
         if kind is not None:
             by_kind[kind].append(document)
@@ -136,7 +137,7 @@ def validate_files(paths: cabc.Iterable[str | Path]) -> LibrarySummary:
         known = {**_builtin_or_report(problems), **frameworks}
     mappings = _mappings(by_kind["mapping"], known, problems)
     control_sets = _control_sets(by_kind["control_set"], known, problems)
-    _raise(problems)
+    _raise(problems, order=[str(path) for path in files])
     return LibrarySummary(tuple(frameworks.values()), tuple(mappings.values()), tuple(control_sets))
 
 
@@ -259,9 +260,14 @@ def _builtin_or_report(problems: list[Problem]) -> dict[str, FrameworkLibrary]:
         return {}
 
 
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise LibraryError(problems)
+def _raise(problems: list[Problem], order: list[str] | None = None) -> None:
+    """Raise all ``problems``, grouped by file in ``order`` (when given) and by line."""
+    if not problems:
+        return
+    if order is not None:
+        rank = {source: index for index, source in enumerate(order)}
+        problems = sorted(problems, key=lambda p: (rank.get(p.source, len(rank)), p.line or 0))
+    raise LibraryError(problems)
 
 
 __all__ = [

@@ -268,10 +268,15 @@ class Fields:
                 yield fields
 
     def texts(
-        self, key: str, *, pattern: re.Pattern[str], hint: str, required: bool = False
+        self,
+        key: str,
+        *,
+        pattern: re.Pattern[str] | None = None,
+        hint: str = "",
+        required: bool = False,
     ) -> list[tuple[str, yaml.Node, str]]:
-        """A list of distinct texts, each matching ``pattern``, as (value, node, field path)
-        triples."""
+        """A list of distinct texts, each matching ``pattern`` when given, as (value, node,
+        field path) triples."""
         result: list[tuple[str, yaml.Node, str]] = []
         seen: set[str] = set()
         for path, node in self.items(key, required=required):

@@ -124,7 +124,10 @@ class FrameworkLibrary:
         return self._nodes[node_id]
 
     def category(self, category_id: str) -> Category:
-        return next(c for c in self.categories if c.id == category_id)
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(category_id)
 
     def has_criterion(self, criterion_id: str) -> bool:
         return criterion_id in self._criteria

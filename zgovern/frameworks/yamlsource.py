@@ -150,7 +150,7 @@ def kind_of(node: yaml.Node | None) -> str:
         BOOL_TAG: f"a true/false value ({node.value}); quote it if it is meant as text",
         NULL_TAG: "an empty value",
         INT_TAG: "a number",
-        FLOAT_TAG: "a number",
+        FLOAT_TAG: "a decimal number",
         STR_TAG: "text",
     }.get(node.tag, f"a value tagged {node.tag}")
 
@@ -337,9 +337,11 @@ class Document:
 
 
 def read_document(source: Source, *, name: str | None = None) -> Document:
-    """Parse a library file. ``source`` is a path (``os.PathLike``, or a one-line ``str``
-    ending in ``.yaml``/``.yml``), raw ``bytes``, or YAML text. Raises :class:`LibraryError`
-    for unreadable, oversized, non-UTF-8 or malformed input."""
+    """Parse a library file. ``source`` is a path (``pathlib.Path`` or another
+    ``os.PathLike``), raw ``bytes`` (an upload) or YAML text. A ``str`` is always text,
+    never a path, so uploaded content can never make us read a file on the server.
+    ``name`` labels problems (default: the path, ``<upload>`` or ``<text>``). Raises
+    :class:`LibraryError` for unreadable, oversized, non-UTF-8 or malformed input."""
     name, data = _read_bytes(source, name)
     text = _decode(name, data)
     return Document(name, _compose(name, text))
@@ -348,7 +350,7 @@ def read_document(source: Source, *, name: str | None = None) -> Document:
 def _read_bytes(source: Source, name: str | None) -> tuple[str, bytes]:
     if isinstance(source, bytes):
         return name or "<upload>", source
-    if isinstance(source, os.PathLike) or _looks_like_path(source):
+    if isinstance(source, os.PathLike):
         path = Path(source)
         name = name or str(path)
         try:
@@ -361,10 +363,6 @@ def _read_bytes(source: Source, name: str | None) -> tuple[str, bytes]:
         return name or "<text>", source.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise _fail(name or "<text>", None, "text contains invalid characters") from exc
-
-
-def _looks_like_path(source: str) -> bool:
-    return "\n" not in source and source.strip().lower().endswith((".yaml", ".yml"))
 
 
 def _decode(name: str, data: bytes) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from zgovern.frameworks import library
-from zgovern.frameworks.library import CriterionRef, load_framework
+from zgovern.frameworks.library import CriterionRef, LibraryError, load_framework
 
 SOC2_CRITERIA = [
     *["CC1.1", "CC1.2", "CC1.3", "CC1.4", "CC1.5"],
@@ -226,12 +226,24 @@ def test_builtin_loaders_are_cached_and_return_copies():
 def test_builtin_files_load_from_path_bytes_and_text():
     path = library.FRAMEWORKS_DIR / "soc2-2017.yaml"
     from_path = load_framework(path)
-    from_str_path = load_framework(str(path))
     from_bytes = load_framework(path.read_bytes(), name="soc2.yaml")
     from_text = load_framework(path.read_text(encoding="utf-8"))
-    assert from_path.criteria == from_str_path.criteria == from_bytes.criteria
-    assert from_text.criteria == from_path.criteria
+    assert from_path.criteria == from_bytes.criteria == from_text.criteria
+    assert from_path.origin == str(path)
     assert from_bytes.origin == "soc2.yaml"
+    assert from_text.origin == "<text>"
+    assert from_path.category("privacy").name == "Privacy"
+    with pytest.raises(KeyError):
+        from_path.category("nope")
+
+
+def test_a_string_is_text_never_a_server_path():
+    path = library.FRAMEWORKS_DIR / "soc2-2017.yaml"
+    with pytest.raises(LibraryError) as caught:
+        load_framework(str(path))
+    assert [str(p) for p in caught.value.problems] == [
+        "<text>:1: must be a mapping (key: value pairs), not text"
+    ]
 
 
 def test_format_document_examples_are_valid(tmp_path: Path):

@@ -74,6 +74,12 @@ def charlie_client(charlie, org_b) -> Client:
     return _client_for(charlie)
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Stored files (evidence blobs) go to a fresh directory per test, never into ./var."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def scopes_off():
     """For test set-up and assertions that look across organisations on purpose."""

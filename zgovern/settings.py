@@ -152,6 +152,9 @@ STORAGES = {
 # Serving straight from the package keeps `make run` free of a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# The largest evidence file accepted, in bytes (blobs live in MEDIA_ROOT/evidence unless
+# STORAGES["evidence"] names another storage).
+EVIDENCE_MAX_BYTES = config.env_int("EVIDENCE_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 
 REDIS_URL = config.env_str("REDIS_URL")
 HUEY_IMMEDIATE = config.env_bool("HUEY_IMMEDIATE", False)

@@ -52,7 +52,17 @@ def require(request: HttpRequest, capability: str) -> None:
 api = NinjaAPI(
     title="zGovern API",
     version="1",
-    description="Compliance automation: organisations, controls, evidence and audits.",
+    description=(
+        "Compliance automation: organisations, controls, evidence and audits.\n\n"
+        "**Authentication.** Create a token under Settings → API tokens and send it as "
+        "`Authorization: Bearer <token>`. The token decides the organisation; another "
+        "organisation's objects answer 404. Read-only tokens, and tokens of read-only "
+        "roles, get 403 on anything but GET.\n\n"
+        '**Errors.** Every error answers JSON `{"detail": "…", "errors": '
+        '[{"field": "…", "message": "…"}]}`; `errors` names the inputs at fault '
+        "(`body` for a body that is not JSON). 400/422 bad input, 401 no valid token, "
+        "403 not allowed, 404 not found, 409 conflicts with the current state."
+    ),
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",

@@ -64,6 +64,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _settings(request, form, add_domain_error(form, exc))
     messages.success(request, "Settings saved.")
+    if org.require_mfa and not request.user.has_mfa:
+        messages.warning(request, "MFA is now required: set up your authenticator to go on.")
     return redirect("tenancy:settings", org_slug=org.slug)
 
 

@@ -1,0 +1,110 @@
+"""The contract between the check engine and a provider (AWS, GitHub, Okta, …).
+
+A provider package (``zgovern/integrations/<key>/``) has:
+
+- ``client.py``: talks to the provider's API; raises :class:`ProviderError` with
+  ``permanent`` set (a denied permission, bad credentials) or not (throttling, timeouts —
+  already retried with backoff inside the client);
+- ``sync.py``: ``collect(session, services) -> Inventory``: each service is collected once
+  per run with the cheapest calls, in parallel with a bounded pool; a service that fails is
+  recorded in ``Inventory.failures`` and the others are kept;
+- ``checks.py`` + ``checks.yaml``: the checks, each metadata (data, in YAML) plus one small
+  function evaluating the inventory in memory and yielding one :class:`Finding` per
+  resource;
+- ``tests/``: against moto (AWS) or recorded HTTP responses (SaaS).
+
+and registers a :class:`Provider` in :mod:`zgovern.integrations.registry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+
+class ProviderError(Exception):
+    """A call to the provider failed. ``permanent`` says whether retrying can help;
+    ``permission`` names the missing permission or scope when that is the cause."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        service: str = "",
+        permission: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.service = service
+        self.permission = permission
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """Identity of a resource as the provider knows it; becomes a ``monitoring.Resource``."""
+
+    resource_type: str  # e.g. "aws.iam.user", "aws.s3.bucket"
+    external_id: str  # stable: an ARN, a user id
+    name: str
+    account: str = ""
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's verdict on one resource, with a reason a person can read."""
+
+    resource: ResourceRef
+    status: str  # monitoring.models.CheckStatus value
+    reason: str
+
+
+@dataclass
+class Inventory:
+    """What a run collected: per service, whatever the provider's sync stored (lists of
+    dicts, typically), plus the services that failed and why."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    failures: dict[str, ProviderError] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)  # API calls made, per service
+
+    def has(self, service: str) -> bool:
+        return service in self.data and service not in self.failures
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """What "Test connection" shows: each capability checked, and what is missing."""
+
+    ok: bool
+    checks: tuple[tuple[str, bool, str], ...]  # (capability, works, detail)
+    missing_permissions: tuple[str, ...] = ()
+
+
+Evaluator = Callable[[Inventory], Iterable[Finding]]
+
+
+class Provider(Protocol):
+    key: str
+    name: str
+    config_schema: type[BaseModel]  # non-secret settings (regions, role ARNs, org name)
+    credentials_schema: type[BaseModel]  # secrets, stored encrypted
+
+    def test_connection(self, config: BaseModel, credentials: BaseModel) -> ConnectionReport: ...
+
+    def collect(
+        self, config: BaseModel, credentials: BaseModel, services: Iterable[str]
+    ) -> Inventory: ...
+
+    def evaluators(self) -> dict[str, Evaluator]:
+        """Check id -> the function that evaluates it; every id has YAML metadata."""
+        ...
+
+    def checks_file(self) -> str:
+        """Path of the provider's checks.yaml."""
+        ...

@@ -1,0 +1,27 @@
+"""The one explicit list of providers. A provider not listed here does not exist."""
+
+from __future__ import annotations
+
+from zgovern.integrations.base import Provider
+
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def _load() -> dict[str, Provider]:
+    if not _PROVIDERS:
+        from zgovern.integrations.aws.provider import PROVIDER as aws
+
+        for provider in (aws,):
+            _PROVIDERS[provider.key] = provider
+    return _PROVIDERS
+
+
+def get(key: str) -> Provider:
+    providers = _load()
+    if key not in providers:
+        raise KeyError(f"unknown provider {key!r}; known: {', '.join(sorted(providers))}")
+    return providers[key]
+
+
+def all_providers() -> list[Provider]:
+    return list(_load().values())

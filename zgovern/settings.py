@@ -176,6 +176,9 @@ else:
     }
 # The worker counts as alive while its heartbeat is younger than this.
 WORKER_STALE_SECONDS = config.env_int("WORKER_STALE_SECONDS", 180, minimum=10)
+# Send every AWS API call to this endpoint instead of AWS (an emulator such as moto's
+# server, for tests and local runs); unset in production.
+AWS_ENDPOINT_URL = config.env_str("AWS_ENDPOINT_URL")
 
 LOGGING = {
     "version": 1,

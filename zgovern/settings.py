@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "zgovern.tenancy",
     "zgovern.frameworks",
     "zgovern.evidence",
+    "zgovern.integrations",
     "zgovern.monitoring",
     "zgovern.controls",
     "zgovern.readiness",
@@ -155,6 +156,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # The largest evidence file accepted, in bytes (blobs live in MEDIA_ROOT/evidence unless
 # STORAGES["evidence"] names another storage).
 EVIDENCE_MAX_BYTES = config.env_int("EVIDENCE_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
+
+# A check run that takes longer than this many seconds is stopped and marked timed out;
+# a worker's claim on an integration expires shortly after it.
+CHECK_RUN_TIMEOUT = config.env_int("CHECK_RUN_TIMEOUT", 1800, minimum=10)
 
 REDIS_URL = config.env_str("REDIS_URL")
 HUEY_IMMEDIATE = config.env_bool("HUEY_IMMEDIATE", False)

@@ -14,6 +14,15 @@ A provider package (``zgovern/integrations/<key>/``) has:
 - ``tests/``: against moto (AWS) or recorded HTTP responses (SaaS).
 
 and registers a :class:`Provider` in :mod:`zgovern.integrations.registry`.
+
+The format of ``checks.yaml`` and its validation are described in
+:mod:`zgovern.monitoring.checkspec` (``zgovern checks validate`` checks every provider).
+How the runner treats ``Inventory.failures``: a key equal to a check's ``service`` means
+that service failed as a whole, so its checks are recorded as ERROR on the integration
+(naming the error's ``permission``, else the check's) and the intervals of its resources
+stay untouched; a key ``"<service>:<qualifier>"`` (e.g. ``"ec2:123456789012:eu-west-1"``)
+means only part of it failed, so its checks still evaluate, but resources they no longer
+see are not taken to be gone.
 """
 
 from __future__ import annotations

@@ -36,6 +36,15 @@ class Resource(TenantModel):
     region = models.CharField(max_length=40, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # The integration whose runs last saw it: a run that collected a service completely
+    # closes the open intervals of its own resources it no longer sees (they are gone).
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+    )
 
     class Meta:
         constraints = [
@@ -82,3 +91,79 @@ class CheckInterval(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.check_id} on {self.resource_id}: {self.status}"
+
+
+class RunTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    MANUAL = "manual", "Run now"
+    CLI = "cli", "Command line"
+    IMPORT = "import", "Imported findings"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    PARTIAL = "partial", "Partial"
+    FAILED = "failed", "Failed"
+    TIMED_OUT = "timed_out", "Timed out"
+
+
+class CheckRun(TenantModel):
+    """One run of an integration's checks (or one import of a scanner's findings): who or
+    what started it, when, how long it took, how it ended, what it found and what failed.
+
+    ``errors`` lists ``{"scope", "message", "permission"}`` objects: ``scope`` is a service,
+    a check id or ``run``; ``permission`` names what was denied, when that was the cause."""
+
+    url_param = "run_id"
+
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+    )
+    integration_name = models.CharField(max_length=100, blank=True)  # kept after deletion
+    provider = models.SlugField(max_length=40)
+    trigger = models.CharField(max_length=16, choices=RunTrigger.choices)
+    started_by = models.CharField(max_length=300)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    checks = models.JSONField(default=list, blank=True)  # the check ids evaluated
+    passed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errored = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    not_applicable = models.PositiveIntegerField(default=0)
+    resources_seen = models.PositiveIntegerField(default=0)
+    intervals_opened = models.PositiveIntegerField(default=0)
+    intervals_closed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    evidence_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "-started_at"], name="run_recent"),
+            models.Index(fields=["integration", "-started_at"], name="run_integration"),
+        ]
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        name = self.integration_name or self.provider
+        return f"{name} run of {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != RunStatus.RUNNING
+
+    def counts(self) -> dict[str, int]:
+        return {
+            CheckStatus.PASS: self.passed,
+            CheckStatus.FAIL: self.failed,
+            CheckStatus.ERROR: self.errored,
+            CheckStatus.SKIPPED: self.skipped,
+            CheckStatus.NOT_APPLICABLE: self.not_applicable,
+        }

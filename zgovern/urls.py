@@ -4,6 +4,7 @@ middleware resolves the slug before any view runs."""
 from django.urls import include, path
 
 from zgovern.api import api
+from zgovern.controls.urls import org_urlpatterns as controls_org
 from zgovern.core.urls import org_urlpatterns as core_org
 from zgovern.core.urls import urlpatterns as site
 from zgovern.tenancy.urls import org_urlpatterns as tenancy_org
@@ -11,6 +12,7 @@ from zgovern.tenancy.urls import org_urlpatterns as tenancy_org
 org_patterns = [
     path("", include(core_org)),
     path("settings/", include(tenancy_org)),
+    path("controls/", include(controls_org)),
 ]
 
 urlpatterns = [

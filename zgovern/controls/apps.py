@@ -5,3 +5,9 @@ class ControlsConfig(AppConfig):
     name = "zgovern.controls"
     label = "controls"
     verbose_name = "Controls and remediation"
+
+    def ready(self) -> None:
+        from zgovern.controls.receivers import link_check_evidence
+        from zgovern.evidence.signals import evidence_added
+
+        evidence_added.connect(link_check_evidence, dispatch_uid="controls.link_check_evidence")

@@ -29,7 +29,7 @@ PEOPLE = (
     ("audrey@audit-firm.example", "Audrey Auditor", Role.AUDITOR),
 )
 # Apps that add demo records, in dependency order.
-DEMO_MODULES: tuple[str, ...] = ("zgovern.tenancy.demo",)
+DEMO_MODULES: tuple[str, ...] = ("zgovern.tenancy.demo", "zgovern.controls.demo")
 
 
 @dataclass

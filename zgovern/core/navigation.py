@@ -20,13 +20,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("dashboard", "Dashboard", "core:dashboard"),
     Section("tasks", "My tasks", "core:my_tasks", roles.OWN_TASKS),
-    Section(
-        "controls",
-        "Controls",
-        "core:section",
-        upcoming="Your controls mapped to SOC 2 and ISO 27001 criteria, their owners, tests "
-        "and status, the gaps and the remediation plan.",
-    ),
+    Section("controls", "Controls", "controls:index"),
+    Section("plan", "Plan", "controls:plan"),
     Section(
         "monitoring",
         "Monitoring",

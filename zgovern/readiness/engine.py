@@ -84,12 +84,14 @@ def assess_organization(org, now: datetime | None = None) -> Assessment:
 
 
 def _control_states(org, now: datetime, criteria: dict[int, Criterion]) -> dict[int, ControlState]:
-    controls = Control.objects.filter(organization=org).select_related("override_by")
+    controls = Control.objects.filter(organization=org).select_related("owner", "override_by")
     controls = controls.prefetch_related(
         "criterion_links", "checks", "evidence_requirements", "policies"
     )
     outcomes = sources.check_outcomes(org)
-    evidence = sources.latest_evidence(org)
+    evidence: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for (control_id, kind), at in sources.latest_evidence(org).items():
+        evidence[control_id][kind] = at
     policies = sources.policy_states(org)
     states = {}
     for control in controls:
@@ -113,7 +115,7 @@ def _inputs(control, criterion_ids, criteria, outcomes, evidence, policies) -> C
         ],
         policy_keys=[p.policy_key for p in control.policies.all()],
         outcomes=outcomes,
-        evidence_latest={kind: at for (cid, kind), at in evidence.items() if cid == control.id},
+        evidence_latest=evidence.get(control.id, {}),
         policy_states=policies,
         all_criteria_na=bool(mapped) and all(c.not_applicable for c in mapped),
         override=override,

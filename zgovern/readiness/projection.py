@@ -72,6 +72,29 @@ def project(points: list[tuple[date, float]], window: int = 28) -> Projection:
     return _dated(origin, xs[-1], fit, per_week)
 
 
+@dataclass(frozen=True)
+class Trend:
+    """The fitted line behind a projection: its first day, the fit (x in days from
+    ``origin``) and the last observed day, so a chart can draw exactly what was projected."""
+
+    origin: date
+    last_day: date
+    fit: Fit
+
+    def value_at(self, day: date) -> float:
+        return self.fit.intercept + self.fit.slope * (day - self.origin).days
+
+
+def trend(points: list[tuple[date, float]], window: int = 28) -> Trend | None:
+    """The line ``project`` fits to the same points, or None with too little history."""
+    recent = _recent(points, window)
+    if len(recent) < MIN_POINTS:
+        return None
+    origin = recent[0][0]
+    xs = [float((day - origin).days) for day, _ in recent]
+    return Trend(origin, recent[-1][0], fit_line(xs, [score for _, score in recent]))
+
+
 def _recent(points: list[tuple[date, float]], window: int) -> list[tuple[date, float]]:
     if not points:
         return []

@@ -246,6 +246,12 @@ def evidence_choices(org: Organization, control: Control, limit: int = 200) -> l
     )
 
 
+def evidence_kinds(org: Organization) -> list[str]:
+    """The evidence kinds in use, for suggestions."""
+    rows = EvidenceItem.objects.filter(organization=org).order_by("kind")
+    return list(rows.values_list("kind", flat=True).distinct()[:500])
+
+
 # -- the remediation plan -------------------------------------------------------------
 
 

@@ -25,7 +25,6 @@ from zgovern.controls import forms, queries, services
 from zgovern.controls.models import Control, ControlStatus, EvidenceRequirement
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
-from zgovern.evidence import queries as evidence_queries
 from zgovern.frameworks.controlset import DOMAINS
 from zgovern.frameworks.models import Category, Framework
 from zgovern.readiness.engine import assess_organization
@@ -390,7 +389,7 @@ def add_evidence(request: HttpRequest, control_id: int) -> HttpResponse:
 
 
 def _evidence_form(request, control, form, kinds, status: int = 200) -> HttpResponse:
-    suggestions = sorted(set(kinds) | set(evidence_queries.kinds(request.organization)))
+    suggestions = sorted(set(kinds) | set(queries.evidence_kinds(request.organization)))
     context = {"control": control, "form": form, "kinds": suggestions}
     return _page(request, "controls/evidence_form.html", context, status)
 

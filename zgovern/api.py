@@ -127,9 +127,11 @@ def version(request: HttpRequest) -> dict:
 
 
 def _mount_routers() -> None:
+    from zgovern.readiness.api import router as readiness_router
     from zgovern.tenancy.api import router as tenancy_router
 
     api.add_router("/", tenancy_router)
+    api.add_router("/", readiness_router)
 
 
 _mount_routers()

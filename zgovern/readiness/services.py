@@ -7,13 +7,25 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from zgovern.core.actor import Actor
 from zgovern.readiness.engine import Assessment, assess_organization
 from zgovern.readiness.models import ReadinessSnapshot
+from zgovern.tenancy.activity import record
 
 
-def take_snapshot(org, day: date | None = None, assessment: Assessment | None = None) -> int:
+def take_snapshot(
+    org,
+    day: date | None = None,
+    assessment: Assessment | None = None,
+    *,
+    actor: Actor | None = None,
+) -> int:
     """Record today's readiness of every framework of ``org``; a second call on the same day
-    replaces that day's figures. Returns the number of frameworks recorded."""
+    replaces that day's figures. Returns the number of frameworks recorded.
+
+    The hourly background task passes no ``actor`` and is not logged (it would add 24 rows
+    a day that say nothing); a person or token asking for a snapshot is logged as
+    ``readiness.snapshot_taken``."""
     day = day or timezone.localdate()
     assessment = assessment or assess_organization(org)
     with transaction.atomic():
@@ -30,4 +42,7 @@ def take_snapshot(org, day: date | None = None, assessment: Assessment | None = 
                     "taken_at": timezone.now(),
                 },
             )
+        if actor is not None:
+            scores = {r.framework.key: round(r.score, 4) for r in assessment.frameworks}
+            record(org, actor, "readiness.snapshot_taken", None, {"day": day, "scores": scores})
     return len(assessment.frameworks)

@@ -29,7 +29,11 @@ PEOPLE = (
     ("audrey@audit-firm.example", "Audrey Auditor", Role.AUDITOR),
 )
 # Apps that add demo records, in dependency order.
-DEMO_MODULES: tuple[str, ...] = ("zgovern.tenancy.demo", "zgovern.controls.demo")
+DEMO_MODULES: tuple[str, ...] = (
+    "zgovern.tenancy.demo",
+    "zgovern.controls.demo",
+    "zgovern.readiness.demo",
+)
 
 
 @dataclass

@@ -4,7 +4,9 @@ description. Every change is recorded in the activity log in its own transaction
 
 from __future__ import annotations
 
-from django.db import transaction
+import re
+
+from django.db import IntegrityError, transaction
 
 from zgovern.controls.models import (
     Control,
@@ -25,6 +27,33 @@ SYSTEM_FIELDS = (
     "services", "infrastructure", "data", "people", "third_parties", "boundaries", "narrative",
 )  # fmt: skip
 MAX_TEXT = 20_000
+MAX_REASON = 2000
+
+
+class FrameworkFileError(DomainError):
+    """An uploaded framework file was refused. ``problems`` lists every problem with its
+    file, line and field; ``message`` is the same list as text. Nothing was stored."""
+
+    def __init__(self, problems: list[library.Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems), field="file")
+        self.problems = problems
+
+
+def _text(value: object, field: str, limit: int) -> str:
+    """``value`` stripped, or a refusal naming ``field``: text only, storable by both
+    databases (no NUL, no lone surrogates), at most ``limit`` characters."""
+    if not isinstance(value, str):
+        raise DomainError(f"{field} must be text.", field=field)
+    if "\x00" in value:
+        raise DomainError(f"{field} must not contain NUL characters.", field=field)
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise DomainError(f"{field} must be valid Unicode text.", field=field) from None
+    value = value.strip()
+    if len(value) > limit:
+        raise DomainError(f"{field} is longer than {limit:,} characters.", field=field)
+    return value
 
 
 def builtin(key: str) -> FrameworkLibrary:
@@ -38,18 +67,37 @@ def adopt_framework(
     org, actor: Actor, source: FrameworkLibrary, *, is_custom: bool = False
 ) -> Framework:
     """Copy ``source`` into ``org``: its categories (required ones in scope) and its
-    criteria tree. Refuses a framework the organisation already has."""
+    criteria tree. Refuses (409) a framework the organisation already has, also when
+    two requests adopt it at the same time."""
+    already = Conflict(f"{source.name} is already adopted.", field="framework")
     if Framework.objects.filter(organization=org, key=source.id).exists():
-        raise Conflict(f"{source.name} is already adopted.", field="framework")
-    with transaction.atomic():
-        framework = Framework.objects.create(
-            organization=org, key=source.id, name=source.name, version=source.version,
-            description=source.description, is_custom=is_custom,
-        )  # fmt: skip
-        categories = _copy_categories(org, framework, source)
-        _copy_tree(org, framework, source, categories)
-        record(org, actor, "framework.adopted", framework, {"version": source.version})
+        raise already
+    try:
+        with transaction.atomic():
+            framework = Framework.objects.create(
+                organization=org, key=source.id, name=source.name, version=source.version,
+                description=source.description, is_custom=is_custom,
+            )  # fmt: skip
+            categories = _copy_categories(org, framework, source)
+            _copy_tree(org, framework, source, categories)
+            record(org, actor, "framework.adopted", framework, {"version": source.version})
+    except IntegrityError:
+        # Only the (organization, key) constraint can fail here: a concurrent adoption won.
+        raise already from None
     return framework
+
+
+def adopt_builtin(
+    org, actor: Actor, key: str, *, with_default_controls: bool = True
+) -> tuple[Framework, int]:
+    """Adopt the built-in framework ``key`` and, unless told otherwise, the default
+    controls for it, all or nothing. Returns the framework and how many controls were
+    created."""
+    source = builtin(key)
+    with transaction.atomic():
+        framework = adopt_framework(org, actor, source)
+        created = adopt_default_controls(org, actor) if with_default_controls else 0
+    return framework, created
 
 
 def _copy_categories(org, framework: Framework, source: FrameworkLibrary) -> dict[str, Category]:
@@ -104,10 +152,14 @@ def adopt_custom_framework(org, actor: Actor, content: bytes, filename: str) -> 
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DomainError(f"The file is not UTF-8 (byte {exc.start}).", field="file") from None
+    name = _file_name(filename)
     try:
-        source = library.load_framework(text, name=filename[:100] or "upload")
+        source = library.load_framework(text, name=name)
     except library.LibraryError as exc:
-        raise DomainError(str(exc), field="file") from None
+        raise FrameworkFileError(list(exc.problems)) from None
+    problems = _storage_problems(source, text, name)
+    if problems:
+        raise FrameworkFileError(problems)
     if source.id in library.load_builtin_frameworks():
         raise Conflict(
             f"{source.id!r} is a built-in framework; give yours another id.", field="file"
@@ -115,13 +167,50 @@ def adopt_custom_framework(org, actor: Actor, content: bytes, filename: str) -> 
     return adopt_framework(org, actor, source, is_custom=True)
 
 
+def _file_name(filename: str) -> str:
+    """The upload's name as shown in messages: printable, without any directory part."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable())[:100]
+    return cleaned or "upload"
+
+
+def _storage_problems(source, text: str, name: str) -> list[library.Problem]:
+    """Values the file format accepts but the database columns cannot hold (node ids and
+    category names are limited more tightly here than by the format)."""
+    ref_max = Criterion._meta.get_field("ref").max_length
+    name_max = Category._meta.get_field("name").max_length
+    problems = []
+    node_ids = [n.id for n in source.nodes] + [c.id for c in source.criteria]
+    for node_id in node_ids:
+        if len(node_id) > ref_max:
+            problems.append(library.Problem(
+                name, _line_of(text, "id", node_id), "nodes.id",
+                f"'{node_id}' has {len(node_id)} characters; zGovern stores at most {ref_max}",
+            ))  # fmt: skip
+    for category in source.categories:
+        if len(category.name) > name_max:
+            problems.append(library.Problem(
+                name, _line_of(text, "name", category.name), "categories.name",
+                f"has {len(category.name)} characters; zGovern stores at most {name_max}",
+            ))  # fmt: skip
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _line_of(text: str, key: str, value: str) -> int | None:
+    """The first line that reads ``key: value`` (plain or quoted), to locate a problem
+    found after loading, when the YAML nodes are gone."""
+    pattern = re.compile(rf"^[\s-]*{key}:\s*['\"]?{re.escape(value)}['\"]?\s*(#.*)?$")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
 def set_category_scope(org, actor: Actor, category_id: int, *, in_scope: bool, reason: str):
     """Put an optional category in or out of scope; the reason is required either way."""
-    reason = reason.strip()
+    reason = _text(reason, "reason", MAX_REASON)
     if not reason:
         raise DomainError("Say why this category is in or out of scope.", field="reason")
-    if len(reason) > 2000:
-        raise DomainError("The reason is longer than 2,000 characters.", field="reason")
     with transaction.atomic():
         category = Category.objects.filter(organization=org, pk=category_id).first()
         if category is None:
@@ -140,14 +229,10 @@ def set_criterion_applicability(
     org, actor: Actor, criterion_id: int, *, not_applicable: bool, justification: str
 ):
     """Mark a criterion not applicable (a justification is required) or applicable again."""
-    justification = justification.strip()
+    justification = _text(justification, "justification", MAX_REASON)
     if not_applicable and not justification:
         raise DomainError(
             "A criterion marked not applicable needs a justification.", field="justification"
-        )
-    if len(justification) > 2000:
-        raise DomainError(
-            "The justification is longer than 2,000 characters.", field="justification"
         )
     with transaction.atomic():
         criterion = Criterion.objects.filter(
@@ -166,7 +251,16 @@ def set_criterion_applicability(
 def adopt_default_controls(org, actor: Actor) -> int:
     """Create the default controls that address the organisation's adopted criteria, and
     link existing ones to newly adopted criteria. Returns how many controls were created.
-    Controls the organisation already has (by key) keep their edits."""
+    Controls the organisation already has (by key) keep their edits. Two concurrent runs:
+    one wins, the other answers 409."""
+    try:
+        with transaction.atomic():
+            return _adopt_default_controls(org, actor)
+    except IntegrityError:
+        raise Conflict("The default controls are being adopted already; reload.") from None
+
+
+def _adopt_default_controls(org, actor: Actor) -> int:
     control_set = library.load_default_controls()
     criteria = {
         (c.framework.key, c.ref): c
@@ -179,21 +273,20 @@ def adopt_default_controls(org, actor: Actor) -> int:
         ControlCriterion.objects.filter(organization=org).values_list("control_id", "criterion_id")
     )
     created = 0
-    with transaction.atomic():
-        for template in control_set.controls:
-            targets = [criteria[(r.framework, r.criterion)] for r in template.criteria
-                       if (r.framework, r.criterion) in criteria]  # fmt: skip
-            if not targets:
-                continue
-            control = existing.get(template.key)
-            if control is None:
-                control = _create_from_template(org, template)
-                created += 1
-            ControlCriterion.objects.bulk_create(
-                [ControlCriterion(organization=org, control=control, criterion=c)
-                 for c in targets if (control.id, c.id) not in linked]
-            )  # fmt: skip
-        record(org, actor, "controls.defaults_adopted", None, {"created": created})
+    for template in control_set.controls:
+        targets = [criteria[(r.framework, r.criterion)] for r in template.criteria
+                   if (r.framework, r.criterion) in criteria]  # fmt: skip
+        if not targets:
+            continue
+        control = existing.get(template.key)
+        if control is None:
+            control = _create_from_template(org, template)
+            created += 1
+        ControlCriterion.objects.bulk_create(
+            [ControlCriterion(organization=org, control=control, criterion=c)
+             for c in targets if (control.id, c.id) not in linked]
+        )  # fmt: skip
+    record(org, actor, "controls.defaults_adopted", None, {"created": created})
     return created
 
 
@@ -218,19 +311,24 @@ def _create_from_template(org, template) -> Control:
 
 
 def save_system_description(org, actor: Actor, fields: dict[str, str]) -> SystemDescription:
-    """Store a new version of the system description (earlier versions are kept)."""
+    """Store a new version of the system description (earlier versions are kept). Fields
+    left out are stored empty. Two saves at the same moment: one wins, the other answers
+    409 rather than overwrite it."""
     unknown = set(fields) - set(SYSTEM_FIELDS)
     if unknown:
         raise DomainError(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
-    for name, value in fields.items():
-        if len(value) > MAX_TEXT:
-            raise DomainError(f"{name} is longer than {MAX_TEXT:,} characters.", field=name)
-    with transaction.atomic():
-        latest = SystemDescription.objects.filter(organization=org).order_by("-version").first()
-        version = SystemDescription.objects.create(
-            organization=org, version=(latest.version + 1) if latest else 1,
-            created_by=actor.user if actor.user is not None else None,
-            **{name: fields.get(name, "").strip() for name in SYSTEM_FIELDS},
-        )  # fmt: skip
-        record(org, actor, "system_description.saved", version, {"version": version.version})
+    values = {name: _text(fields.get(name, ""), name, MAX_TEXT) for name in SYSTEM_FIELDS}
+    try:
+        with transaction.atomic():
+            latest = SystemDescription.objects.filter(organization=org).order_by("-version")
+            latest = latest.first()
+            version = SystemDescription.objects.create(
+                organization=org, version=(latest.version + 1) if latest else 1,
+                created_by=actor.user if actor.user is not None else None, **values,
+            )  # fmt: skip
+            record(org, actor, "system_description.saved", version, {"version": version.version})
+    except IntegrityError:
+        raise Conflict(
+            "Someone saved a new version at the same moment; reload and try again."
+        ) from None
     return version

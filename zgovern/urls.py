@@ -7,12 +7,14 @@ from zgovern.api import api
 from zgovern.controls.urls import org_urlpatterns as controls_org
 from zgovern.core.urls import org_urlpatterns as core_org
 from zgovern.core.urls import urlpatterns as site
+from zgovern.readiness.urls import org_urlpatterns as readiness_org
 from zgovern.tenancy.urls import org_urlpatterns as tenancy_org
 
 org_patterns = [
     path("", include(core_org)),
     path("settings/", include(tenancy_org)),
     path("controls/", include(controls_org)),
+    path("readiness/", include(readiness_org)),
 ]
 
 urlpatterns = [

@@ -335,16 +335,21 @@ def _finish(
 
 
 def _fill(run: CheckRun, outcome: Outcome, stats: recorder.RecordStats) -> None:
+    apply_stats(run, stats)
+    run.errors = [*run.errors, *outcome.errors]
+    run.finished_at = timezone.now()
+    run.duration_seconds = (run.finished_at - run.started_at).total_seconds()
+    run.status = _status(outcome)
+
+
+def apply_stats(run: CheckRun, stats: recorder.RecordStats) -> None:
+    """Copy what the recorder counted onto the run."""
     counts = stats.counts
     run.passed, run.failed = counts[CheckStatus.PASS], counts[CheckStatus.FAIL]
     run.errored, run.skipped = counts[CheckStatus.ERROR], counts[CheckStatus.SKIPPED]
     run.not_applicable = counts[CheckStatus.NOT_APPLICABLE]
     run.resources_seen = stats.resources_seen
     run.intervals_opened, run.intervals_closed = stats.opened, stats.closed
-    run.errors = outcome.errors
-    run.finished_at = timezone.now()
-    run.duration_seconds = (run.finished_at - run.started_at).total_seconds()
-    run.status = _status(outcome)
 
 
 def _status(outcome: Outcome) -> str:

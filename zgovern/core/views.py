@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from zgovern.core import health
 from zgovern.core.navigation import PLACEHOLDERS
+from zgovern.readiness import overview
 from zgovern.tenancy import roles
 from zgovern.tenancy.middleware import requires
 from zgovern.tenancy.scoping import memberships_of
@@ -28,9 +29,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @requires(read=roles.OWN_TASKS)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Readiness of every adopted framework: score, categories, controls by status, the
+    worst gaps, overdue tasks and the burn-up chart with the projected audit-ready date.
+    Employees, who may not read compliance data, are sent to their own tasks."""
     if not request.membership.can(roles.READ):
         return redirect("core:my_tasks", org_slug=request.organization.slug)
-    return render(request, "core/dashboard.html", {"active": "dashboard"})
+    context = {"active": "dashboard", "overview": overview.build(request.organization)}
+    return render(request, "core/dashboard.html", context)
 
 
 @require_safe

@@ -131,7 +131,8 @@ def _evidence(org, actor, controls_: list[Control]) -> None:
         title = _title(control, requirement)
         item = existing.get(title)
         if item is None:
-            age = requirement.freshness_days + 30 if stale else 3 + len(title) % 20
+            fresh_age = min(2 + len(title) % 20, requirement.freshness_days // 2)
+            age = requirement.freshness_days + 30 if stale else fresh_age
             item = evidence.add_record(
                 org, actor, kind=requirement.kind, title=title,
                 record={"control": control.key, "requirement": requirement.kind},

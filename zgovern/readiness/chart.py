@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from zgovern.readiness.projection import Projection, Trend
 
-WIDTH, HEIGHT = 420, 240
+WIDTH, HEIGHT = 360, 220
 LEFT, RIGHT, TOP, BOTTOM = 50, 14, 12, 36  # margins around the plot area
 MAX_X_TICKS = 5
 TICK_STEPS_DAYS = (1, 2, 7, 14, 28, 56, 91, 182, 365, 730)

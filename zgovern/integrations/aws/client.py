@@ -13,6 +13,7 @@ into a :class:`~zgovern.integrations.base.ProviderError`.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import Counter
@@ -121,7 +122,7 @@ class ClientOptions:
             # An emulator on one host: no bucket or account id in the host name.
             extra = {"s3": {"addressing_style": "path"}, "inject_host_prefix": False}
         return Config(
-            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            retries={"mode": "adaptive", "total_max_attempts": self.max_attempts},
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             max_pool_connections=self.pool_size,
@@ -158,6 +159,23 @@ class CallCounter:
             self.counts[service] += 1
 
 
+def refuse_garbage(http_response: Any = None, model: Any = None, **_: Any) -> None:
+    """botocore reads a JSON body it cannot parse as an empty answer ("no keys", "no
+    detectors"): refuse it, so garbage never passes for an empty account."""
+    if http_response is None or model is None or http_response.status_code >= 300:
+        return
+    if model.service_model.protocol not in ("json", "rest-json"):
+        return  # XML bodies that do not parse already raise
+    content = http_response.content
+    if content and content.strip():
+        try:
+            json.loads(content)
+        except ValueError:
+            raise ResponseParserError(
+                f"the answer to {model.name} is not JSON: {_short(content[:80])}"
+            ) from None
+
+
 class AccountSession:
     """One account's credentials and the clients made from them, cached per (service,
     region). boto3 sessions are not thread-safe, clients are: creation is serialised."""
@@ -176,6 +194,7 @@ class AccountSession:
         self._clients: dict[tuple[str, str], BaseClient] = {}
         self._lock = threading.Lock()
         session.events.register("before-call", counter.hook)
+        session.events.register("after-call", refuse_garbage)
         self._counter = counter
 
     def client(self, service: str, region: str) -> BaseClient:

@@ -128,11 +128,13 @@ def version(request: HttpRequest) -> dict:
 
 def _mount_routers() -> None:
     from zgovern.controls.api import router as controls_router
+    from zgovern.frameworks.api import router as frameworks_router
     from zgovern.readiness.api import router as readiness_router
     from zgovern.tenancy.api import router as tenancy_router
 
     api.add_router("/", tenancy_router)
     api.add_router("/", controls_router)
+    api.add_router("/", frameworks_router)
     api.add_router("/", readiness_router)
 
 

@@ -19,6 +19,7 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("dashboard", "Dashboard", "core:dashboard"),
+    Section("frameworks", "Frameworks", "frameworks:index"),
     Section("tasks", "My tasks", "core:my_tasks", roles.OWN_TASKS),
     Section("controls", "Controls", "controls:index"),
     Section("plan", "Plan", "controls:plan"),

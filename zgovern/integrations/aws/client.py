@@ -176,6 +176,17 @@ def refuse_garbage(http_response: Any = None, model: Any = None, **_: Any) -> No
             ) from None
 
 
+def _same_host(request: Any = None, **_: Any) -> None:
+    """S3 Control puts the account id in the host name (123456789012.endpoint), which an
+    emulator on one host cannot answer: keep the configured host."""
+    if request is not None:
+        scheme, _, rest = request.url.partition("://")
+        host, slash, path = rest.partition("/")
+        label, dot, remainder = host.partition(".")
+        if dot and label.isdigit() and len(label) == 12:
+            request.url = f"{scheme}://{remainder}{slash}{path}"
+
+
 class AccountSession:
     """One account's credentials and the clients made from them, cached per (service,
     region). boto3 sessions are not thread-safe, clients are: creation is serialised."""
@@ -195,6 +206,8 @@ class AccountSession:
         self._lock = threading.Lock()
         session.events.register("before-call", counter.hook)
         session.events.register("after-call", refuse_garbage)
+        if options.endpoint_url:
+            session.events.register("before-sign.s3-control", _same_host)
         self._counter = counter
 
     def client(self, service: str, region: str) -> BaseClient:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
 from botocore.config import Config
+from moto.server import ThreadedMotoServer
 
 from zgovern.integrations.aws.client import ClientOptions
 from zgovern.integrations.aws.schemas import AwsConfig, AwsCredentials
@@ -182,3 +186,17 @@ def recorder(config, s3, region: str) -> None:
         DeliveryChannel={"name": "default", "s3BucketName": f"config-{region}"}
     )
     config.start_configuration_recorder(ConfigurationRecorderName="default")
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's server on a free local port, emptied first; yields its URL."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
+        yield url
+    finally:
+        server.stop()

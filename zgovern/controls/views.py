@@ -99,7 +99,7 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         for s in page
     ]
-    counts = Counter(s.verdict.status for s in states)
+    counts = Counter(s.verdict.status for s in assessment.controls.values())
     context = {
         "form": form,
         "page": page,

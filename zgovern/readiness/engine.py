@@ -14,7 +14,15 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from zgovern.controls.models import SEVERITY_RANK, Control, ControlStatus
+from zgovern.controls.models import (
+    SEVERITY_RANK,
+    Control,
+    ControlCheck,
+    ControlCriterion,
+    ControlPolicy,
+    ControlStatus,
+    EvidenceRequirement,
+)
 from zgovern.frameworks.models import Category, Criterion, Framework
 from zgovern.readiness import sources
 from zgovern.readiness.status import ControlInputs, ControlVerdict, assess
@@ -85,9 +93,7 @@ def assess_organization(org, now: datetime | None = None) -> Assessment:
 
 def _control_states(org, now: datetime, criteria: dict[int, Criterion]) -> dict[int, ControlState]:
     controls = Control.objects.filter(organization=org).select_related("owner", "override_by")
-    controls = controls.prefetch_related(
-        "criterion_links", "checks", "evidence_requirements", "policies"
-    )
+    tests = _control_tests(org)
     outcomes = sources.check_outcomes(org)
     evidence: dict[int, dict[str, datetime]] = defaultdict(dict)
     for (control_id, kind), at in sources.latest_evidence(org).items():
@@ -95,13 +101,46 @@ def _control_states(org, now: datetime, criteria: dict[int, Criterion]) -> dict[
     policies = sources.policy_states(org)
     states = {}
     for control in controls:
-        criterion_ids = frozenset(link.criterion_id for link in control.criterion_links.all())
-        inputs = _inputs(control, criterion_ids, criteria, outcomes, evidence, policies)
+        criterion_ids = frozenset(tests.criteria[control.id])
+        inputs = _inputs(control, criterion_ids, criteria, tests, outcomes, evidence, policies)
         states[control.id] = ControlState(control, assess(inputs, now), criterion_ids)
     return states
 
 
-def _inputs(control, criterion_ids, criteria, outcomes, evidence, policies) -> ControlInputs:
+@dataclass
+class _Tests:
+    """Each control's criteria and tests, by control id."""
+
+    criteria: defaultdict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    checks: defaultdict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    requirements: defaultdict[int, list[tuple[str, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    policies: defaultdict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _control_tests(org) -> _Tests:
+    """One flat query per relation. Not ``prefetch_related``: building a related manager
+    for every control cost more than the queries themselves (~0.7 ms per control)."""
+    tests = _Tests()
+    links = ControlCriterion.objects.filter(organization=org)
+    for control_id, criterion_id in links.values_list("control_id", "criterion_id"):
+        tests.criteria[control_id].append(criterion_id)
+    checks = ControlCheck.objects.filter(organization=org).order_by("id")
+    for control_id, check_id in checks.values_list("control_id", "check_id"):
+        tests.checks[control_id].append(check_id)
+    requirements = EvidenceRequirement.objects.filter(organization=org).order_by("id")
+    for control_id, *requirement in requirements.values_list(
+        "control_id", "kind", "description", "freshness_days"
+    ):
+        tests.requirements[control_id].append(tuple(requirement))
+    policies = ControlPolicy.objects.filter(organization=org).order_by("id")
+    for control_id, key in policies.values_list("control_id", "policy_key"):
+        tests.policies[control_id].append(key)
+    return tests
+
+
+def _inputs(control, criterion_ids, criteria, tests, outcomes, evidence, policies) -> ControlInputs:
     mapped = [criteria[i] for i in criterion_ids if i in criteria]
     override = None
     if control.override_status:
@@ -109,11 +148,9 @@ def _inputs(control, criterion_ids, criteria, outcomes, evidence, policies) -> C
         when = f"{control.override_at:%Y-%m-%d}" if control.override_at else ""
         override = (control.override_status, control.override_justification, f"{who} {when}")
     return ControlInputs(
-        check_ids=[c.check_id for c in control.checks.all()],
-        requirements=[
-            (r.kind, r.description, r.freshness_days) for r in control.evidence_requirements.all()
-        ],
-        policy_keys=[p.policy_key for p in control.policies.all()],
+        check_ids=tests.checks.get(control.id, []),
+        requirements=tests.requirements.get(control.id, []),
+        policy_keys=tests.policies.get(control.id, []),
         outcomes=outcomes,
         evidence_latest=evidence.get(control.id, {}),
         policy_states=policies,

@@ -7,6 +7,7 @@ from zgovern.api import api
 from zgovern.controls.urls import org_urlpatterns as controls_org
 from zgovern.core.urls import org_urlpatterns as core_org
 from zgovern.core.urls import urlpatterns as site
+from zgovern.evidence.urls import org_urlpatterns as evidence_org
 from zgovern.frameworks.urls import org_urlpatterns as frameworks_org
 from zgovern.readiness.urls import org_urlpatterns as readiness_org
 from zgovern.tenancy.urls import org_urlpatterns as tenancy_org
@@ -16,6 +17,7 @@ org_patterns = [
     path("settings/", include(tenancy_org)),
     path("controls/", include(controls_org)),
     path("frameworks/", include(frameworks_org)),
+    path("evidence/", include(evidence_org)),
     path("readiness/", include(readiness_org)),
 ]
 

@@ -32,6 +32,7 @@ PEOPLE = (
 DEMO_MODULES: tuple[str, ...] = (
     "zgovern.tenancy.demo",
     "zgovern.frameworks.demo",
+    "zgovern.evidence.demo",
     "zgovern.controls.demo",
     "zgovern.readiness.demo",
 )

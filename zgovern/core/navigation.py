@@ -30,6 +30,7 @@ SECTIONS: tuple[Section, ...] = (
         upcoming="Connected systems, the automated checks run every 6 hours, and the "
         "pass/fail history of every resource.",
     ),
+    Section("evidence", "Evidence", "evidence:index"),
     Section(
         "people",
         "People",

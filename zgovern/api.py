@@ -129,6 +129,8 @@ def version(request: HttpRequest) -> dict:
 def _mount_routers() -> None:
     from zgovern.controls.api import router as controls_router
     from zgovern.frameworks.api import router as frameworks_router
+    from zgovern.integrations.api import router as integrations_router
+    from zgovern.monitoring.api import router as monitoring_router
     from zgovern.readiness.api import router as readiness_router
     from zgovern.tenancy.api import router as tenancy_router
 
@@ -136,6 +138,8 @@ def _mount_routers() -> None:
     api.add_router("/", controls_router)
     api.add_router("/", frameworks_router)
     api.add_router("/", readiness_router)
+    api.add_router("/", integrations_router)
+    api.add_router("/", monitoring_router)
 
 
 _mount_routers()

@@ -9,6 +9,8 @@ from zgovern.core.urls import org_urlpatterns as core_org
 from zgovern.core.urls import urlpatterns as site
 from zgovern.evidence.urls import org_urlpatterns as evidence_org
 from zgovern.frameworks.urls import org_urlpatterns as frameworks_org
+from zgovern.integrations.urls import org_urlpatterns as integrations_org
+from zgovern.monitoring.urls import org_urlpatterns as monitoring_org
 from zgovern.readiness.urls import org_urlpatterns as readiness_org
 from zgovern.tenancy.urls import org_urlpatterns as tenancy_org
 
@@ -19,6 +21,8 @@ org_patterns = [
     path("frameworks/", include(frameworks_org)),
     path("evidence/", include(evidence_org)),
     path("readiness/", include(readiness_org)),
+    path("monitoring/integrations/", include(integrations_org)),
+    path("monitoring/", include(monitoring_org)),
 ]
 
 urlpatterns = [

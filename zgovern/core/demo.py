@@ -31,6 +31,7 @@ PEOPLE = (
 # Apps that add demo records, in dependency order.
 DEMO_MODULES: tuple[str, ...] = (
     "zgovern.tenancy.demo",
+    "zgovern.integrations.demo",
     "zgovern.frameworks.demo",
     "zgovern.evidence.demo",
     "zgovern.controls.demo",

@@ -23,13 +23,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("tasks", "My tasks", "core:my_tasks", roles.OWN_TASKS),
     Section("controls", "Controls", "controls:index"),
     Section("plan", "Plan", "controls:plan"),
-    Section(
-        "monitoring",
-        "Monitoring",
-        "core:section",
-        upcoming="Connected systems, the automated checks run every 6 hours, and the "
-        "pass/fail history of every resource.",
-    ),
+    Section("monitoring", "Monitoring", "monitoring:index"),
     Section("evidence", "Evidence", "evidence:index"),
     Section(
         "people",

@@ -139,6 +139,19 @@ def first_failing_since(org, check_id: str) -> datetime | None:
     ).aggregate(first=Min("started_at"))["first"]
 
 
+def failing_since_by_check(org) -> dict[str, datetime]:
+    """Check id -> when its oldest current failure began (one query)."""
+    rows = (
+        CheckInterval.objects.filter(
+            organization=org, ended_at__isnull=True, status=CheckStatus.FAIL
+        )
+        .order_by()
+        .values("check_id")
+        .annotate(first=Min("started_at"))
+    )
+    return {row["check_id"]: row["first"] for row in rows}
+
+
 def daily_fail_counts(
     org, check_id: str, days: int, today: date | None = None
 ) -> list[tuple[date, int]]:

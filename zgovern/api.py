@@ -128,6 +128,7 @@ def version(request: HttpRequest) -> dict:
 
 def _mount_routers() -> None:
     from zgovern.controls.api import router as controls_router
+    from zgovern.evidence.api import router as evidence_router
     from zgovern.frameworks.api import router as frameworks_router
     from zgovern.integrations.api import router as integrations_router
     from zgovern.monitoring.api import router as monitoring_router
@@ -136,6 +137,7 @@ def _mount_routers() -> None:
 
     api.add_router("/", tenancy_router)
     api.add_router("/", controls_router)
+    api.add_router("/", evidence_router)
     api.add_router("/", frameworks_router)
     api.add_router("/", readiness_router)
     api.add_router("/", integrations_router)

@@ -132,16 +132,37 @@ def framework_view(org, framework: Framework) -> FrameworkView:
     assessment = assess_organization(org)
     readiness = readiness_of(assessment, framework)
     categories = list(Category.objects.filter(organization=org, framework=framework))
-    nodes = list(Criterion.objects.filter(organization=org, framework=framework))
+    adopted = {r.framework.key: r.framework for r in assessment.frameworks}
+    links = _links(framework, adopted)
+    partners = {adopted[key].pk for pairs in links.values() for key, _ in pairs}
+    # One query for this tree and the linked frameworks' criteria alike, so adopting a
+    # second framework adds rows, not queries.
+    loaded = Criterion.objects.filter(organization=org, framework_id__in=[framework.pk, *partners])
+    nodes, others = [], {}
+    for node in loaded:
+        if node.framework_id == framework.pk:
+            nodes.append(node)
+        else:
+            others[(node.framework_id, node.ref)] = node.pk
+    crossrefs = {
+        ref: [CrossRef(adopted[key], other, others.get((adopted[key].pk, other)))
+              for key, other in pairs]
+        for ref, pairs in links.items()
+    }  # fmt: skip
+    rows = _rows(
+        nodes, {c.pk: c for c in categories}, _controls_by_criterion(assessment), crossrefs
+    )
+    scores = {c.category.pk: c for c in readiness.categories}
+    views = [CategoryView(c, scores.get(c.pk), rows.get(c.pk, [])) for c in categories]
+    return FrameworkView(framework, readiness, views)
+
+
+def _controls_by_criterion(assessment: Assessment) -> dict[int, list[ControlState]]:
     controls_for: dict[int, list[ControlState]] = defaultdict(list)
     for state in sorted(assessment.controls.values(), key=lambda s: s.control.name):
         for criterion_id in state.criterion_ids:
             controls_for[criterion_id].append(state)
-    crossrefs = _crossrefs(org, framework, assessment)
-    rows = _rows(nodes, {c.pk: c for c in categories}, controls_for, crossrefs)
-    scores = {c.category.pk: c for c in readiness.categories}
-    views = [CategoryView(c, scores.get(c.pk), rows.get(c.pk, [])) for c in categories]
-    return FrameworkView(framework, readiness, views)
+    return controls_for
 
 
 def _rows(nodes, categories, controls_for, crossrefs) -> dict[int, list[CriterionRow]]:
@@ -188,11 +209,10 @@ def coverage(states: list[ControlState]) -> str:
     return PARTIAL
 
 
-def _crossrefs(org, framework: Framework, assessment: Assessment) -> dict[str, list[CrossRef]]:
-    """criterion ref -> the linked criteria of the organisation's other adopted frameworks,
-    from the built-in mapping files (both directions)."""
-    adopted = {r.framework.key: r.framework for r in assessment.frameworks}
-    links: dict[str, list[tuple[str, str]]] = defaultdict(list)  # ref -> (other key, ref)
+def _links(framework: Framework, adopted: dict[str, Framework]) -> dict[str, list]:
+    """criterion ref -> [(other framework key, its criterion ref)] for every other adopted
+    framework the built-in mapping files link to ``framework`` (either direction)."""
+    links: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for mapping in library.load_mappings().values():
         if mapping.source == framework.key and mapping.target in adopted:
             for source_ref, target_ref in mapping.pairs():
@@ -200,20 +220,7 @@ def _crossrefs(org, framework: Framework, assessment: Assessment) -> dict[str, l
         elif mapping.target == framework.key and mapping.source in adopted:
             for source_ref, target_ref in mapping.pairs():
                 links[target_ref].append((mapping.source, source_ref))
-    if not links:
-        return {}
-    others = {adopted[key].pk for pairs in links.values() for key, _ in pairs}
-    ids = {
-        (framework_id, ref): pk
-        for pk, framework_id, ref in Criterion.objects.filter(
-            organization=org, framework_id__in=others
-        ).values_list("pk", "framework_id", "ref")
-    }
-    return {
-        ref: [CrossRef(adopted[key], other, ids.get((adopted[key].pk, other)))
-              for key, other in pairs]
-        for ref, pairs in links.items()
-    }  # fmt: skip
+    return links
 
 
 def criteria_with_scope(org, framework: Framework) -> tuple[list[Category], list[Criterion]]:

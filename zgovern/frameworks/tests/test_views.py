@@ -214,7 +214,7 @@ def test_framework_view_query_count_does_not_grow_with_criteria(org_a, soc2, ali
         iso = Framework.objects.get(organization=org_a, key="iso27001")
     both = _queries(alice_client, url(org_a, f"{soc2.pk}/"))
     print(f"framework view queries: SOC 2 only {soc2_only}, SOC 2 + ISO {both}")
-    assert both == soc2_only + 1  # the cross-referenced criteria: one query
+    assert both == soc2_only
     assert _queries(alice_client, url(org_a, f"{iso.pk}/")) == both
     assert soc2_only < 25
 

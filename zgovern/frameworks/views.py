@@ -85,10 +85,12 @@ def adopt(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return _index(request, status=exc.status)
-    messages.success(
-        request,
-        f"{framework.name} adopted, with {created} default controls. Review its scope next.",
+    added = (
+        f"with {created} default controls"
+        if created
+        else "and the controls you already have are mapped to its criteria"
     )
+    messages.success(request, f"{framework.name} adopted, {added}. Review its scope next.")
     return redirect(
         "frameworks:scope", org_slug=request.organization.slug, framework_id=framework.pk
     )

@@ -98,6 +98,16 @@ def test_adopt_takes_the_framework_and_its_default_controls(org_a, alice_client)
     assert "SOC 2 Trust Services Criteria adopted, with" in page
 
 
+def test_adopting_iso_after_soc2_maps_the_controls_already_there(org_a, soc2, alice_client):
+    before = _count(Control, org_a)
+    response = alice_client.post(url(org_a, "adopt/"), {"key": "iso27001"}, follow=True)
+    assert "the controls you already have are mapped to its criteria" in response.content.decode()
+    assert _count(Control, org_a) == before
+    with scopes_disabled():
+        a85 = Criterion.objects.get(organization=org_a, framework__key="iso27001", ref="A.8.5")
+        assert a85.controls.filter(key="mfa-enforced").exists()
+
+
 def test_adopting_twice_or_an_unknown_key_says_why(org_a, soc2, alice_client):
     again = alice_client.post(url(org_a, "adopt/"), {"key": "soc2"})
     assert again.status_code == 409

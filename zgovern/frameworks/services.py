@@ -144,8 +144,10 @@ def _category_of(source: FrameworkLibrary, node_id: str) -> str:
 
 
 def adopt_custom_framework(org, actor: Actor, content: bytes, filename: str) -> Framework:
-    """Validate an uploaded framework file and adopt it; a bad file raises ``DomainError``
-    with every problem and its location, and nothing is stored."""
+    """Validate an uploaded framework file and adopt it. A file that is not a valid
+    framework raises :class:`FrameworkFileError` (a ``DomainError`` on ``file``) listing
+    every problem with its line and field; an unreadable one a ``DomainError``; a built-in
+    or already adopted id ``Conflict``. Nothing is stored then."""
     if len(content) > MAX_CUSTOM_BYTES:
         raise DomainError("The file is larger than 2 MB.", field="file")
     try:

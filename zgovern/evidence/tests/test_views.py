@@ -180,7 +180,7 @@ def test_the_detail_shows_the_chain_of_corrections(org_a, alice_client):
     assert url(org_a, f"{second.pk}/") in old_page
     assert url(org_a, f"{first.pk}/correct/") not in old_page
     listing = alice_client.get(url(org_a)).content.decode()
-    assert listing.count("badge warn\">superseded") == 1
+    assert listing.count('badge warn">superseded') == 1
     new_page = alice_client.get(url(org_a, f"{second.pk}/")).content.decode()
     assert url(org_a, f"{first.pk}/") in new_page
     assert "superseded" in new_page

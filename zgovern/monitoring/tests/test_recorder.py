@@ -142,3 +142,24 @@ def test_unstorable_text_is_cleaned_not_refused(org_a, iid):
     assert row.resource.external_id == "user/nul"
     assert len(row.resource.name) == 300 and len(row.resource.region) == 40
     assert row.reason.startswith("bad") and len(row.reason) == 500
+
+
+def test_large_runs_take_the_set_based_paths_with_the_same_outcome(org_a, iid):
+    """Over a few thousand resources the recorder confirms and touches with one UPDATE
+    each; the outcome must be what the per-id path gives."""
+    names = [f"u{n:04d}" for n in range(2100)]
+    observe(org_a, dict.fromkeys(names, "pass"), T0, integration_id=iid)
+    statuses = dict.fromkeys(names[:-1], "pass")  # the last one is gone
+    statuses["u0000"] = "fail"
+    stats = observe(org_a, statuses, T1, integration_id=iid)
+    assert (stats.opened, stats.closed, stats.confirmed) == (1, 2, 2098)
+    with organization_scope(org_a):
+        open_rows = CheckInterval.objects.filter(organization=org_a, ended_at__isnull=True)
+        assert open_rows.count() == 2099
+        assert open_rows.filter(confirmed_at=T1).count() == 2099
+        assert open_rows.get(resource__external_id="user/u0000").status == "fail"
+        gone = Resource.objects.get(organization=org_a, external_id="user/u2099")
+        kept = Resource.objects.get(organization=org_a, external_id="user/u0001")
+    assert (gone.last_seen_at, kept.last_seen_at) == (T0, T1)
+    [last] = intervals(org_a, "u2099")
+    assert last.ended_at == T1

@@ -125,11 +125,20 @@ class SchemaFormMixin:
     """Adds a pydantic schema's fields to a form under ``<group>__<name>``."""
 
     def add_schema(
-        self, group: str, schema: type[BaseModel], *, secret: bool, values: dict | None
+        self,
+        group: str,
+        schema: type[BaseModel],
+        *,
+        secret: bool,
+        values: dict | None,
+        optional: bool = False,
     ) -> None:
+        """``optional``: the group may be left empty as a whole (the schema still decides
+        once anything is entered)."""
         self._kinds = getattr(self, "_kinds", {})
         for name, info in schema.model_fields.items():
             field, kind = form_field(name, info, secret=secret)
+            field.required = field.required and not optional
             key = f"{group}__{name}"
             self.fields[key] = field
             self._kinds[key] = kind
@@ -190,7 +199,9 @@ class IntegrationForm(SchemaFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.add_schema(CONFIG, provider.config_schema, secret=False, values=config)
         if with_credentials:
-            self.add_schema(CREDENTIALS, provider.credentials_schema, secret=True, values=None)
+            self.add_schema(
+                CREDENTIALS, provider.credentials_schema, secret=True, values=None, optional=True
+            )
         self.with_credentials = with_credentials
 
     def settings(self) -> dict[str, Any]:

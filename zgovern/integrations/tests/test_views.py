@@ -201,3 +201,18 @@ def test_delete_asks_then_deletes(
     assert alice_client.post(target).status_code == 302
     with scopes_disabled():
         assert not Integration.objects.filter(pk=integration.pk).exists()
+
+
+def test_credentials_may_be_added_later(org_a, fake_provider, alice_client):
+    response = alice_client.post(
+        url(org_a, suffix="new/"),
+        {"provider": "fake", "name": "Later", "interval_hours": "6",
+         "config__account": "111111111111", "config__regions": "eu-west-1",
+         "credentials__token": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    with scopes_disabled():
+        created = Integration.objects.get(organization=org_a, name="Later")
+    assert not created.has_credentials
+    page = alice_client.get(response["Location"])
+    assert b"not set" in page.content and b"Set credentials" in page.content

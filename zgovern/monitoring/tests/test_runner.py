@@ -248,3 +248,28 @@ def test_each_run_adds_a_snapshot_linked_to_the_controls_of_its_checks(org_a, in
     assert len(item.sha256) == 64
     assert linked == {mfa.pk}
     assert {"evidence.added", "control.evidence_linked", "monitoring.run_finished"} <= actions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_workers_one_claim_wins(org_a, integration):
+    """Eight threads, each on its own database connection, claim at the same moment."""
+    import threading
+
+    from django.db import connection
+
+    barrier, results = threading.Barrier(8), []
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait()
+            results.append(integrations.claim(integration.pk, f"worker-{n}", due_only=True))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 7 + [True]
+    assert reload(integration).claimed_by.startswith("worker-")

@@ -42,7 +42,7 @@ class Category(TenantModel):
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="categories")
     key = models.SlugField(max_length=60)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     always_in_scope = models.BooleanField(default=False)
     in_scope = models.BooleanField(default=False)
@@ -70,7 +70,7 @@ class Criterion(TenantModel):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
-    ref = models.CharField(max_length=40)
+    ref = models.CharField(max_length=64)  # as long as the library format allows
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)

@@ -159,9 +159,6 @@ def adopt_custom_framework(org, actor: Actor, content: bytes, filename: str) -> 
         source = library.load_framework(text, name=name)
     except library.LibraryError as exc:
         raise FrameworkFileError(list(exc.problems)) from None
-    problems = _storage_problems(source, text, name)
-    if problems:
-        raise FrameworkFileError(problems)
     if source.id in library.load_builtin_frameworks():
         raise Conflict(
             f"{source.id!r} is a built-in framework; give yours another id.", field="file"
@@ -174,38 +171,6 @@ def _file_name(filename: str) -> str:
     base = re.split(r"[\\/]", filename or "")[-1]
     cleaned = "".join(ch for ch in base if ch.isprintable())[:100]
     return cleaned or "upload"
-
-
-def _storage_problems(source, text: str, name: str) -> list[library.Problem]:
-    """Values the file format accepts but the database columns cannot hold (node ids and
-    category names are limited more tightly here than by the format)."""
-    ref_max = Criterion._meta.get_field("ref").max_length
-    name_max = Category._meta.get_field("name").max_length
-    problems = []
-    node_ids = [n.id for n in source.nodes] + [c.id for c in source.criteria]
-    for node_id in node_ids:
-        if len(node_id) > ref_max:
-            problems.append(library.Problem(
-                name, _line_of(text, "id", node_id), "nodes.id",
-                f"'{node_id}' has {len(node_id)} characters; zGovern stores at most {ref_max}",
-            ))  # fmt: skip
-    for category in source.categories:
-        if len(category.name) > name_max:
-            problems.append(library.Problem(
-                name, _line_of(text, "name", category.name), "categories.name",
-                f"has {len(category.name)} characters; zGovern stores at most {name_max}",
-            ))  # fmt: skip
-    return sorted(problems, key=lambda p: p.line or 0)
-
-
-def _line_of(text: str, key: str, value: str) -> int | None:
-    """The first line that reads ``key: value`` (plain or quoted), to locate a problem
-    found after loading, when the YAML nodes are gone."""
-    pattern = re.compile(rf"^[\s-]*{key}:\s*['\"]?{re.escape(value)}['\"]?\s*(#.*)?$")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
 
 
 def set_category_scope(org, actor: Actor, category_id: int, *, in_scope: bool, reason: str):

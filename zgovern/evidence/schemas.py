@@ -44,8 +44,9 @@ def _text(max_length: int, min_length: int = 0) -> Any:
 Title = _text(validation.TITLE_MAX, 1)
 Kind = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=validation.KIND_MAX),
-    Field(json_schema_extra={"pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$"}),
+    StringConstraints(
+        min_length=1, max_length=validation.KIND_MAX, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+    ),
 ]
 Description = _text(validation.DESCRIPTION_MAX)
 Url = _text(validation.URL_MAX, 1)
@@ -108,9 +109,9 @@ class EvidencePage(Schema):
 
 
 class EvidenceQuery(Schema):
-    kind: Annotated[str, StringConstraints(max_length=validation.KIND_MAX)] = Field(
-        "", description="Only this kind."
-    )
+    kind: Annotated[
+        str, StringConstraints(max_length=validation.KIND_MAX, pattern=r"^[A-Za-z0-9_-]*$")
+    ] = Field("", description="Only this kind.")
     source: EvidenceSource | None = Field(None, description="Only this source.")
     collected_from: date | None = Field(None, description="Collected on or after this day (UTC).")
     collected_to: date | None = Field(None, description="Collected on or before this day (UTC).")

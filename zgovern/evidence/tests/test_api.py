@@ -57,7 +57,16 @@ def test_list_with_filters_and_paging(org_a, alice_api, bob_api, charlie_api):
 
 
 @pytest.mark.parametrize(
-    "query", ["?limit=0", "?limit=201", "?offset=-1", "?source=nope", "?collected_from=x"]
+    "query",
+    [
+        "?limit=0",
+        "?limit=201",
+        "?offset=-1",
+        "?source=nope",
+        "?collected_from=x",
+        "?kind=%00",
+        "?kind=a%20b",
+    ],
 )
 def test_bad_list_filters_are_422(org_a, alice_api, query):
     response = send(alice_api, "get", query)

@@ -100,6 +100,7 @@ def test_the_list_filters_by_kind_source_and_collection_day(org_a, alice_client)
         "?kind=" + "k" * 61,
         "?page=abc",
         "?collected_to=9999-12-31",
+        "?kind=%00",
     ],
 )
 def test_bad_filters_never_fail(org_a, alice_client, query):

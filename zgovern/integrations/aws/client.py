@@ -13,6 +13,7 @@ into a :class:`~zgovern.integrations.base.ProviderError`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import (
@@ -145,6 +148,11 @@ def counting_as(service: str) -> Iterator[None]:
         _current.service = previous
 
 
+def current_service() -> str | None:
+    """The service this thread's calls are counted under, if any."""
+    return getattr(_current, "service", None)
+
+
 @dataclass
 class CallCounter:
     """API operations made, per collection service; safe to share between threads."""
@@ -176,7 +184,7 @@ def refuse_garbage(http_response: Any = None, model: Any = None, **_: Any) -> No
             ) from None
 
 
-def _same_host(request: Any = None, **_: Any) -> None:
+def keep_endpoint_host(request: Any = None, **_: Any) -> None:
     """S3 Control puts the account id in the host name (123456789012.endpoint), which an
     emulator on one host cannot answer: keep the configured host."""
     if request is not None:
@@ -207,7 +215,7 @@ class AccountSession:
         session.events.register("before-call", counter.hook)
         session.events.register("after-call", refuse_garbage)
         if options.endpoint_url:
-            session.events.register("before-sign.s3-control", _same_host)
+            session.events.register("before-sign.s3-control", keep_endpoint_host)
         self._counter = counter
 
     def client(self, service: str, region: str) -> BaseClient:
@@ -246,10 +254,8 @@ class AccountSession:
             with counting_as("sts"):
                 answer = call(self.client("sts", region), "assume_role", **params)
             creds = answer["Credentials"]
-            session = boto3.Session(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
+            session = new_session(
+                creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
             )
         except ProviderError as error:
             raise ProviderError(
@@ -267,16 +273,26 @@ class AccountSession:
         return AccountSession(session, self.options, self._counter, account_id)
 
 
-def base_session(
+def new_session(
     access_key_id: str, secret_access_key: str, session_token: str | None = None
 ) -> boto3.Session:
-    """A boto3 session holding exactly the integration's credentials (never the
-    environment's or a profile's)."""
+    """A boto3 session holding exactly these credentials (never the environment's or a
+    profile's). Sessions share one model loader, so each service's API description is
+    parsed once per process rather than once per run and account."""
+    botocore_session = botocore.session.get_session()
+    botocore_session.register_component("data_loader", _shared_loader())
     return boto3.Session(
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret_access_key,
         aws_session_token=session_token or None,
+        botocore_session=botocore_session,
     )
+
+
+@functools.cache
+def _shared_loader() -> botocore.loaders.Loader:
+    # Read-only once loaded; two threads loading one model at once both get a copy.
+    return botocore.loaders.create_loader()
 
 
 def call(client: BaseClient, method: str, **params: Any) -> Any:

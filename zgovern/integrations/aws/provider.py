@@ -10,8 +10,8 @@ from zgovern.integrations.aws.client import (
     AccountSession,
     CallCounter,
     ClientOptions,
-    base_session,
     call,
+    new_session,
     optional,
 )
 from zgovern.integrations.aws.schemas import AwsConfig, AwsCredentials
@@ -60,7 +60,7 @@ class AwsProvider:
         """Who the key belongs to, one read per service in the home region, and each member
         account's role; names every permission found missing."""
         session = AccountSession(
-            base_session(
+            new_session(
                 credentials.access_key_id, credentials.secret_access_key, credentials.session_token
             ),
             self._options(),

@@ -23,8 +23,8 @@ from zgovern.integrations.aws.client import (
     AccountSession,
     CallCounter,
     ClientOptions,
-    base_session,
     counting_as,
+    new_session,
     translate,
 )
 from zgovern.integrations.aws.collectors import COLLECTORS, GLOBAL_SERVICES
@@ -60,7 +60,7 @@ def collect(
     options = options or ClientOptions.from_settings()
     counter = CallCounter()
     base = AccountSession(
-        base_session(
+        new_session(
             credentials.access_key_id, credentials.secret_access_key, credentials.session_token
         ),
         options,

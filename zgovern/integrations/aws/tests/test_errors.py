@@ -17,8 +17,8 @@ from zgovern.integrations.aws.client import (
     AccountSession,
     CallCounter,
     ClientOptions,
-    base_session,
     call,
+    new_session,
 )
 from zgovern.integrations.aws.schemas import AwsCredentials
 from zgovern.integrations.aws.tests import world
@@ -50,7 +50,7 @@ def _session(endpoint: str, options: ClientOptions = FAST) -> AccountSession:
     )
     creds = CREDENTIALS
     return AccountSession(
-        base_session(creds.access_key_id, creds.secret_access_key), options, CallCounter()
+        new_session(creds.access_key_id, creds.secret_access_key), options, CallCounter()
     )
 
 

@@ -224,6 +224,8 @@ def remove_check(request: HttpRequest, payload: CheckIn, control_id: int = Contr
     summary="Add a policy the control relies on",
 )
 def add_policy(request: HttpRequest, payload: PolicyIn, control_id: int = ControlId):
+    """Record a policy the control relies on, by key (409 when already there). Policies
+    count towards the status once the policies module tracks them."""
     get_control(request.organization, control_id)  # an outsider's id: 404 before 400
     services.add_policy(request.organization, _actor(request), control_id, payload.policy_key)
     return Status(201, _control_out(request, control_id))
@@ -236,6 +238,7 @@ def add_policy(request: HttpRequest, payload: PolicyIn, control_id: int = Contro
     summary="Remove a policy from the control",
 )
 def remove_policy(request: HttpRequest, payload: PolicyIn, control_id: int = ControlId):
+    """Stop relying on a policy (404 when the control does not rely on it)."""
     get_control(request.organization, control_id)  # an outsider's id: 404 before 400
     services.remove_policy(request.organization, _actor(request), control_id, payload.policy_key)
     return _control_out(request, control_id)
@@ -266,6 +269,8 @@ def add_requirement(request: HttpRequest, payload: RequirementIn, control_id: in
 def update_requirement(
     request: HttpRequest, payload: RequirementPatch, requirement_id: int = RequirementId
 ):
+    """Change the kind, description or freshness (1 to 3660 days); fields left out keep
+    their value. Logged as `control.requirement_updated` with before and after."""
     get_requirement(request.organization, requirement_id)
     changes = payload.model_dump(exclude_unset=True)
     requirement = services.update_requirement(
@@ -281,6 +286,8 @@ def update_requirement(
     summary="Remove an evidence requirement",
 )
 def remove_requirement(request: HttpRequest, requirement_id: int = RequirementId):
+    """Stop requiring that evidence; linked evidence stays linked. Logged as
+    `control.requirement_removed`."""
     services.remove_requirement(request.organization, _actor(request), requirement_id)
     return Status(204, None)
 
@@ -396,6 +403,8 @@ def generate_tasks(request: HttpRequest, payload: GenerateIn):
     "/tasks/{int:task_id}", response={200: TaskOut, **READ_ERRORS}, tags=PLAN, summary="Get a task"
 )
 def get_task_detail(request: HttpRequest, task_id: int = TaskId):
+    """One task with its control, owner, priority, target date, status and whether it is
+    overdue."""
     return _task_out(request, task_id)
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
-from django.db.models import Q
 from django.utils import timezone
 
 from zgovern.controls.models import ControlStatus, RemediationTask, TaskStatus
@@ -63,7 +63,7 @@ class FrameworkView:
         counts = self.readiness.controls_by_status
         return [StatusCount(s.value, s.label, counts.get(s.value, 0)) for s in ControlStatus]
 
-    @property
+    @cached_property
     def gaps(self) -> list[Gap]:
         """Every gap, worst first (the engine's order)."""
         return [
@@ -111,7 +111,7 @@ def build(org, *, today: date | None = None, with_plan: bool = False) -> Overvie
     else:
         tasks = []
         overdue = RemediationTask.objects.filter(
-            Q(target_date__lt=today), organization=org, status__in=OPEN_TASK
+            organization=org, status__in=OPEN_TASK, target_date__lt=today
         ).count()
     return Overview(org, assessment, views, today, overdue, tasks)
 

@@ -124,9 +124,14 @@ def _dated(origin: date, last_x: float, fit: Fit, per_week: float) -> Projection
         )
     earliest = _day_reaching(origin, fit, fit.slope + Z90 * fit.slope_se, last_x)
     latest = _day_reaching(origin, fit, fit.slope - Z90 * fit.slope_se, last_x)
-    tail = f"and {latest:%d %b %Y}" if latest else "an open-ended later date (the trend is noisy)"
+    tail = f"and {_day(latest)}" if latest else "an open-ended later date (the trend is noisy)"
     message = (
-        f"At +{per_week:.1%} a week, audit-ready around {expected:%d %b %Y} "
-        f"(likely between {earliest or expected:%d %b %Y} {tail})."
+        f"At +{per_week:.1%} a week, audit-ready around {_day(expected)} "
+        f"(likely between {_day(earliest or expected)} {tail})."
     )
     return Projection("projected", message, expected, earliest or expected, latest, per_week)
+
+
+def _day(day: date) -> str:
+    """14 Mar 2027, without a leading zero."""
+    return f"{day.day} {day:%b %Y}"

@@ -130,6 +130,8 @@ class ClientOptions:
             read_timeout=self.read_timeout,
             max_pool_connections=self.pool_size,
             user_agent_extra="zgovern",
+            # Only the integration's own settings: never AWS_ENDPOINT_URL or ~/.aws/config.
+            ignore_configured_endpoint_urls=True,
             **extra,
         )
 

@@ -9,6 +9,7 @@ settings and eu-west-1 the failing ones.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,8 +40,6 @@ def _days_ago(days: int) -> datetime:
 
 
 def _seed_iam(own: Clients) -> None:
-    import json
-
     from moto.iam.models import iam_backends
 
     iam = own.client("iam")
@@ -246,6 +245,7 @@ def test_the_scan_collected_every_service_in_both_accounts(inventory):
         (MEMBER, "eu-west-1"),
     }
     assert {(r["account"], r["region"]) for r in inventory.data["iam"]} == {(OWN, ""), (MEMBER, "")}
+    json.dumps(inventory.data)  # plain JSON: what was seen can be stored as it is
     # Calls are counted per service; IAM costs the same whatever the number of users.
     assert inventory.calls["iam"] <= 2 * 6
     assert inventory.calls["sts"] >= 2  # own identity, member role
@@ -532,3 +532,56 @@ def test_config_recording_per_region(inventory):
 def test_no_check_reports_an_error_on_a_clean_scan(inventory):
     for check_id, evaluate in checks.EVALUATORS.items():
         assert all(f.status != ERROR for f in evaluate(inventory)), check_id
+
+
+# ------------------------------------------- what moto cannot produce, on recorded data
+
+REPORT_HEADER = (
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
+    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
+    "cert_1_last_rotated,cert_2_active,cert_2_last_rotated"
+)
+ROOT_ROW = (
+    f"<root_account>,arn:aws:iam::{OWN}:root,2019-04-01T10:00:00+00:00,not_supported,"
+    "2026-11-01T08:00:00+00:00,not_supported,not_supported,false,true,"
+    "2019-04-01T10:05:00+00:00,2026-10-30T12:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,"
+    "false,N/A,false,N/A"
+)
+
+
+def _iam_scope(**overrides) -> Inventory:
+    from zgovern.integrations.aws import collectors
+
+    scope = {
+        "account": OWN,
+        "region": "",
+        "collected_at": "2026-11-26T00:00:00+00:00",
+        "credential_report": collectors.parse_credential_report(f"{REPORT_HEADER}\n{ROOT_ROW}\n"),
+        "users": {},
+        "admin_policies": [],
+        "summary": {"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0},
+        "password_policy": None,
+        **overrides,
+    }
+    return Inventory(data={"iam": [scope]})
+
+
+def test_the_root_row_of_the_credential_report_is_read():
+    inventory = _iam_scope()
+    [keys] = checks.EVALUATORS["aws.iam.root_access_keys_absent"](inventory)
+    assert (keys.status, keys.reason) == (FAIL, "the root user has an active access key")
+    [mfa] = checks.EVALUATORS["aws.iam.root_mfa"](inventory)
+    assert mfa.status == FAIL
+    # The root row is not a user: user checks skip it.
+    assert list(checks.EVALUATORS["aws.iam.console_mfa"](inventory)) == []
+
+
+def test_a_weak_password_policy_says_what_is_weak():
+    policy = {"MinimumPasswordLength": 8, "PasswordReusePrevention": 5}
+    [finding] = checks.EVALUATORS["aws.iam.password_policy"](_iam_scope(password_policy=policy))
+    assert finding.status == FAIL
+    assert "minimum length is 8, below 14" in finding.reason
+    assert "remembers 5 previous passwords, fewer than 24" in finding.reason

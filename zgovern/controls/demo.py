@@ -104,13 +104,12 @@ def _override(context) -> None:
 
 def _links(org, actor) -> None:
     """On the first run, link the organisation's evidence (the evidence demo's items) to
-    every control that requires its kind, or to the first control when none does."""
+    every control that requires its kind."""
     if ControlEvidence.objects.filter(organization=org).exists():
         return
-    first = Control.objects.filter(organization=org).order_by("key").first()
     for item in EvidenceItem.objects.filter(organization=org).order_by("-collected_at")[:20]:
         wanting = EvidenceRequirement.objects.filter(organization=org, kind=item.kind)
-        for control_id in set(wanting.values_list("control_id", flat=True)) or {first.pk}:
+        for control_id in sorted(set(wanting.values_list("control_id", flat=True))):
             services.link_evidence(org, actor, control_id, item.pk)
 
 

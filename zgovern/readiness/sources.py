@@ -60,8 +60,11 @@ def check_outcomes(org) -> dict[str, CheckOutcome]:
 
 def latest_evidence(org) -> dict[tuple[int, str], datetime]:
     """(control id, evidence kind) -> when the newest linked item of that kind was collected."""
+    # The second condition is redundant for correctness but lets SQLite, once ANALYZE has
+    # run, drive the join from the covering (organization, kind, collected_at) index of
+    # evidence instead of walking every link by control (about twice as fast at 50,000).
     rows = (
-        ControlEvidence.objects.filter(organization=org)
+        ControlEvidence.objects.filter(organization=org, evidence__organization=org)
         .values("control_id", "evidence__kind")
         .annotate(latest=Max("evidence__collected_at"))
     )

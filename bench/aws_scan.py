@@ -290,7 +290,6 @@ def main() -> int:
         print(f"warm-up scan: {warm:.2f} s")
         with Recorder() as recorder:
             seconds, inventory, findings = scan(endpoint)
-        print(f"scan: {seconds:.2f} s")
         baseline = replay(endpoint, recorder.calls)
         tracemalloc.start()
         traced, _, _ = scan(endpoint)

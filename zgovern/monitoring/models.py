@@ -79,6 +79,11 @@ class CheckInterval(TenantModel):
                 name="interval_current",
             ),
             models.Index(fields=["resource", "check_id", "started_at"], name="interval_history"),
+            # "How long was this check failing during the period": by check and status.
+            models.Index(
+                fields=["organization", "check_id", "status", "started_at"],
+                name="interval_check_status",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -17,7 +17,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from zgovern.monitoring.models import CheckInterval, CheckRun, CheckStatus, Resource
@@ -66,10 +77,19 @@ def failing_duration(
     org, check_id: str, start: datetime, end: datetime, *, resource_id: int | None = None
 ) -> timedelta:
     """Total failing time of the check's resources (or one resource) within [start, end];
-    an interval still open counts until now."""
-    return sum(
-        (hi - lo for lo, hi in _fail_overlaps(org, check_id, start, end, resource_id)), timedelta()
-    )
+    an interval still open counts until now. One aggregate query."""
+    now = timezone.now()
+    end = min(end, now)
+    if end <= start:
+        return timedelta()
+    rows = CheckInterval.objects.filter(
+        organization=org, check_id=check_id, status=CheckStatus.FAIL, started_at__lt=end
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+    if resource_id is not None:
+        rows = rows.filter(resource_id=resource_id)
+    until = Least(Coalesce(F("ended_at"), Value(end)), Value(end))
+    overlap = ExpressionWrapper(until - Greatest(F("started_at"), Value(start)), DurationField())
+    return rows.order_by().aggregate(total=Sum(overlap))["total"] or timedelta()
 
 
 def failing_span(org, check_id: str, start: datetime, end: datetime) -> timedelta:

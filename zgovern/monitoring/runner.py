@@ -121,6 +121,12 @@ def run_integration(
         return None
     org = integration.organization
     with organization_scope(org):
+        # Read again under the claim: settings changed while waiting for it count.
+        integration = (
+            Integration.objects.select_related("organization").filter(pk=integration.pk).first()
+        )
+        if integration is None:  # deleted in the meantime
+            return None
         run = _start(integration, trigger, started_by, specs)
         try:
             _execute(integration, run, specs, progress or _quiet)

@@ -73,6 +73,8 @@ def list_snapshots(request: HttpRequest, filters: Query[SnapshotQuery]):
     summary="Get a readiness snapshot",
 )
 def get_snapshot(request: HttpRequest, snapshot_id: int = SnapshotId):
+    """One day's recorded readiness of one framework: score, criteria counts and controls
+    by status. Another organisation's snapshot answers 404."""
     snapshot = _snapshots(request).filter(pk=snapshot_id).first()
     if snapshot is None:
         raise NotFound("No such snapshot.")

@@ -92,6 +92,8 @@ def create_integration(request: HttpRequest, payload: IntegrationIn):
     summary="Get an integration",
 )
 def get_integration(request: HttpRequest, integration_id: int = IntegrationId):
+    """One integration: its settings, schedule, whether credentials are set (never the
+    credentials themselves) and its last run's outcome."""
     return _get(request, integration_id)
 
 

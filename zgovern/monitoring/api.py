@@ -114,6 +114,8 @@ def list_checks(request: HttpRequest, filters: Query[CheckQuery]):
 
 @router.get("/resources", response={200: ResourcePage, **READ_ERRORS}, summary="List resources")
 def list_resources(request: HttpRequest, filters: Query[ResourceQuery]):
+    """Resources the checks have seen, by provider, type and name, optionally those whose
+    name or external id contains `q`, of one type, or last seen by one integration."""
     rows = Resource.objects.filter(organization=request.organization)
     if filters.q:
         rows = rows.filter(Q(name__icontains=filters.q) | Q(external_id__icontains=filters.q))
@@ -204,4 +206,6 @@ def list_intervals(request: HttpRequest, filters: Query[IntervalQuery]):
     summary="Get a status interval",
 )
 def get_interval(request: HttpRequest, interval_id: int = IntervalId):
+    """One status interval: the resource's status under the check from `started_at` until
+    `ended_at` (null while current), last confirmed at `confirmed_at`."""
     return get_object_or_404(CheckInterval, pk=interval_id, organization=request.organization)

@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 from zgovern.core.errors import DomainError
 from zgovern.integrations.models import INTERVAL_DEFAULT, INTERVAL_MAX, INTERVAL_MIN
@@ -85,6 +86,11 @@ def form_field(name: str, info: FieldInfo, *, secret: bool) -> tuple[forms.Field
         "required": required,
         "help_text": info.description or "",
     }
+    # A new integration's form starts from the schema's defaults (a checkbox that defaults
+    # to on must render checked); secrets never have a visible starting value.
+    default = info.get_default(call_default_factory=True)
+    if not secret and default is not None and default is not PydanticUndefined:
+        common["initial"] = initial_value(kind, default)
     if secret and kind == "text":
         return forms.CharField(
             max_length=TEXT_MAX,

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zgovern.monitoring",
     "zgovern.controls",
     "zgovern.readiness",
+    "zgovern.people",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # The largest evidence file accepted, in bytes (blobs live in MEDIA_ROOT/evidence unless
 # STORAGES["evidence"] names another storage).
 EVIDENCE_MAX_BYTES = config.env_int("EVIDENCE_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
+# The largest roster file (CSV or XLSX) accepted for a people import, in bytes, and the
+# most people one file may hold.
+ROSTER_MAX_BYTES = config.env_int("ROSTER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+ROSTER_MAX_ROWS = config.env_int("ROSTER_MAX_ROWS", 50_000, minimum=1)
 
 # A check run that takes longer than this many seconds is stopped and marked timed out;
 # a worker's claim on an integration expires shortly after it.

@@ -11,6 +11,7 @@ from zgovern.evidence.urls import org_urlpatterns as evidence_org
 from zgovern.frameworks.urls import org_urlpatterns as frameworks_org
 from zgovern.integrations.urls import org_urlpatterns as integrations_org
 from zgovern.monitoring.urls import org_urlpatterns as monitoring_org
+from zgovern.people.urls import org_urlpatterns as people_org
 from zgovern.readiness.urls import org_urlpatterns as readiness_org
 from zgovern.tenancy.urls import org_urlpatterns as tenancy_org
 
@@ -23,6 +24,7 @@ org_patterns = [
     path("readiness/", include(readiness_org)),
     path("monitoring/integrations/", include(integrations_org)),
     path("monitoring/", include(monitoring_org)),
+    path("people/", include(people_org)),
 ]
 
 urlpatterns = [

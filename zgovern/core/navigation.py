@@ -25,13 +25,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("plan", "Plan", "controls:plan"),
     Section("monitoring", "Monitoring", "monitoring:index"),
     Section("evidence", "Evidence", "evidence:index"),
-    Section(
-        "people",
-        "People",
-        "core:section",
-        upcoming="Employees and contractors from your HR system, their accounts in every "
-        "connected system, background checks, training and offboarding.",
-    ),
+    Section("people", "People", "people:index"),
     Section(
         "policies",
         "Policies",

@@ -132,6 +132,7 @@ def _mount_routers() -> None:
     from zgovern.frameworks.api import router as frameworks_router
     from zgovern.integrations.api import router as integrations_router
     from zgovern.monitoring.api import router as monitoring_router
+    from zgovern.people.api import router as people_router
     from zgovern.readiness.api import router as readiness_router
     from zgovern.tenancy.api import router as tenancy_router
 
@@ -142,6 +143,7 @@ def _mount_routers() -> None:
     api.add_router("/", readiness_router)
     api.add_router("/", integrations_router)
     api.add_router("/", monitoring_router)
+    api.add_router("/", people_router)
 
 
 _mount_routers()

@@ -36,6 +36,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.evidence.demo",
     "zgovern.controls.demo",
     "zgovern.readiness.demo",
+    "zgovern.people.demo",
 )
 
 

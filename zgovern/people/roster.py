@@ -206,16 +206,17 @@ def _validate(table: Table) -> list[RosterRow]:
         if not any(values.values()):
             continue  # a blank line
         row, row_problems = _row(line, values, cells, columns)
-        problems.extend(row_problems)
-        if row is None:
-            continue
-        if row.work_email in first_line:
-            problems.append(
-                Problem(line, "work_email", f"duplicate of line {first_line[row.work_email]}")
+        email = values["work_email"].lower()
+        if email and email in first_line:
+            # Duplicates are told even when either row has other problems too.
+            row_problems.insert(
+                0, Problem(line, "work_email", f"duplicate of line {first_line[email]}")
             )
-            continue
-        first_line[row.work_email] = line
-        rows.append(row)
+        elif email:
+            first_line[email] = line
+        problems.extend(row_problems)
+        if row is not None and not row_problems:
+            rows.append(row)
     if not rows and not problems:
         problems.append(Problem(2, "", "the file has a header but no people"))
     if problems:

@@ -97,7 +97,9 @@ def update_person(org: Organization, actor: Actor, person_id: int, **fields: Any
 
 def _person(org: Organization, person_id: int, *, lock: bool = False) -> Person:
     rows = Person.objects.filter(organization=org, pk=person_id)
-    person = (rows.select_for_update() if lock else rows).select_related("manager").first()
+    # PostgreSQL cannot lock the nullable side of the manager join: lock the person only.
+    rows = rows.select_for_update(of=("self",)) if lock else rows
+    person = rows.select_related("manager").first()
     if person is None:
         raise NotFound("No such person.")
     return person

@@ -224,12 +224,10 @@ class GeneratedOut(Schema):
 
 
 class ControlQuery(Schema):
-    q: Annotated[str, StringConstraints(max_length=200)] = Field(
-        "", description="Text in the name, key or description."
-    )
+    q: _text(200) = Field("", description="Text in the name, key or description.")
     status: ControlStatus | None = None
     owner: int | None = Field(None, ge=0, le=MAX_ID, description="A user id; 0 for unowned.")
-    domain: Annotated[str, StringConstraints(max_length=v.DOMAIN_MAX)] = ""
+    domain: Domain = ""
     severity: Severity | None = None
     framework: int | None = Field(None, ge=1, le=MAX_ID, description="Mapped to this framework.")
     category: int | None = Field(None, ge=1, le=MAX_ID, description="Mapped to this category.")

@@ -73,7 +73,10 @@ def _rank(spec) -> int:
 @require_safe
 def check(request: HttpRequest, check_id: str) -> HttpResponse:
     org = request.organization
-    spec = registry.get(check_id) if CHECK_ID.fullmatch(check_id) else None
+    if not CHECK_ID.fullmatch(check_id):
+        # Not an id any check could have (PostgreSQL would also refuse a NUL in it).
+        raise Http404("No such check")
+    spec = registry.get(check_id)
     counts = queries.current_counts(org).get(check_id)
     recorded = CheckInterval.objects.filter(organization=org, check_id=check_id)
     if spec is None and counts is None and not recorded.exists():

@@ -446,7 +446,16 @@ def rotate_all_credentials(actor: Actor | None = None) -> RotationReport:
             failed.append(f"{org.slug}/{integration.name}")
             continue
         with organization_scope(org), transaction.atomic():
-            Integration.objects.filter(pk=integration.pk).update(credentials_encrypted=sealed)
+            # Only if nobody replaced the credentials since they were read: otherwise this
+            # would put the old (perhaps compromised) secret back. The new one was already
+            # written under the current key, so skipping it is correct.
+            changed = Integration.objects.filter(
+                organization=org,
+                pk=integration.pk,
+                credentials_encrypted=integration.credentials_encrypted,
+            ).update(credentials_encrypted=sealed)
+            if changed != 1:
+                continue
             activity.record(org, actor, "integration.credentials_rotated", integration, {})
         rotated += 1
     return RotationReport(rotated, tuple(failed))

@@ -200,3 +200,25 @@ def test_rotate_keys_reports_what_no_key_decrypts(org_a, integration, settings):
     with pytest.raises(CommandError, match="1 secret"):
         call_command("rotate_keys", stdout=StringIO(), stderr=err)
     assert f"integration {org_a.slug}/Fake prod" in err.getvalue()
+
+
+def test_rotation_never_puts_back_credentials_replaced_meanwhile(
+    org_a, integration, settings, monkeypatch
+):
+    """Credentials replaced between rotation's read and its write keep the new secret."""
+    old, new = settings.ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [new, old]
+    real_rotate = crypto.rotate
+
+    def rotate_while_someone_replaces(ciphertext: str) -> str:
+        services.replace_credentials(
+            org_a, Actor.system("tests"), integration.pk, {"token": "fresh-token"}
+        )
+        return real_rotate(ciphertext)
+
+    monkeypatch.setattr(services.crypto, "rotate", rotate_while_someone_replaces)
+    report = services.rotate_all_credentials()
+    assert report.rotated == 0
+    stored_secret = json.loads(crypto.decrypt(stored(integration).credentials_encrypted))
+    assert stored_secret == {"token": "fresh-token"}
+    assert log(org_a, "integration.credentials_rotated") == []

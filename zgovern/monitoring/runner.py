@@ -127,16 +127,20 @@ def run_integration(
         )
         if integration is None:  # deleted in the meantime
             return None
-        run = _start(integration, trigger, started_by, specs)
+        run = None
         try:
+            run = _start(integration, trigger, started_by, specs)
             _execute(integration, run, specs, progress or _quiet)
         except Exception as exc:  # never leave a run "running" or a claim held
-            logger.exception("check run %s of integration %s failed", run.pk, integration.pk)
-            _fail(run, f"unexpected error: {type(exc).__name__}: {exc}")
+            logger.exception("check run of integration %s failed", integration.pk)
+            if run is not None:
+                _fail(run, f"unexpected error: {type(exc).__name__}: {exc}")
         finally:
+            finished = run.finished_at if run is not None else None
             integrations.release(
-                integration, worker, finished_at=run.finished_at or timezone.now(),
-                status=run.status, summary=summary(run),
+                integration, worker, finished_at=finished or timezone.now(),
+                status=run.status if run is not None else RunStatus.FAILED,
+                summary=summary(run) if run is not None else {},
             )  # fmt: skip
     return run
 
@@ -150,20 +154,25 @@ def _start(integration: Integration, trigger: str, started_by: str, specs) -> Ch
         organization=integration.organization, integration=integration, status=RunStatus.RUNNING
     )
     now = timezone.now()
-    for stale in abandoned:
-        stale.status, stale.finished_at = RunStatus.FAILED, now
-        stale.errors = [*stale.errors, _entry("run", "the worker stopped before finishing")]
-        stale.save(update_fields=["status", "finished_at", "errors"])
-    return CheckRun.objects.create(
-        organization=integration.organization,
-        integration=integration,
-        integration_name=integration.name,
-        provider=integration.provider,
-        trigger=trigger,
-        started_by=(started_by or _default_starter(trigger))[:300],
-        started_at=now,
-        checks=[spec.id for spec in specs],
-    )
+    with transaction.atomic():
+        for stale in abandoned:
+            stale.status, stale.finished_at = RunStatus.FAILED, now
+            stale.errors = [*stale.errors, _entry("run", "the worker stopped before finishing")]
+            stale.save(update_fields=["status", "finished_at", "errors"])
+            activity.record(
+                integration.organization, Actor.system("monitoring"), "monitoring.run_abandoned",
+                stale, {"reason": "the worker stopped before finishing"},
+            )  # fmt: skip
+        return CheckRun.objects.create(
+            organization=integration.organization,
+            integration=integration,
+            integration_name=integration.name,
+            provider=integration.provider,
+            trigger=trigger,
+            started_by=(started_by or _default_starter(trigger))[:300],
+            started_at=now,
+            checks=[spec.id for spec in specs],
+        )
 
 
 def _default_starter(trigger: str) -> str:
@@ -373,7 +382,12 @@ def _fail(run: CheckRun, message: str) -> None:
     run.finished_at = timezone.now()
     run.duration_seconds = (run.finished_at - run.started_at).total_seconds()
     run.errors = [*run.errors, _entry("run", message)]
-    run.save(update_fields=["status", "finished_at", "duration_seconds", "errors"])
+    with transaction.atomic():
+        run.save(update_fields=["status", "finished_at", "duration_seconds", "errors"])
+        activity.record(
+            run.organization, Actor.system("monitoring"), "monitoring.run_failed", run,
+            {"error": message[:500]},
+        )  # fmt: skip
 
 
 def summary(run: CheckRun) -> dict[str, Any]:

@@ -230,6 +230,9 @@ def update_requirement(
     fields = _clean_requirement(changes)
     with transaction.atomic():
         requirement = get_requirement(org, requirement_id, lock=True)
+        # Serialise with add_requirement and sibling updates on the same control, so two
+        # requirements cannot race to the same kind (the unique constraint would be a 500).
+        get_control(org, requirement.control_id, lock=True)
         if "kind" in fields:
             _kind_free(org, requirement.control, fields["kind"], exclude=requirement.pk)
         diff = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from zgovern.core.actor import Actor
@@ -76,6 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @requires(write=roles.MANAGE_SETTINGS)
+@sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 def add(request: HttpRequest) -> HttpResponse:
     """Choose a provider (``?provider=``), then fill in the form generated from its schemas."""
@@ -178,6 +180,7 @@ def edit(request: HttpRequest, integration_id: int) -> HttpResponse:
 
 
 @requires(write=roles.MANAGE_SETTINGS)
+@sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 def credentials(request: HttpRequest, integration_id: int) -> HttpResponse:
     integration = _integration(request, integration_id)

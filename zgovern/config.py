@@ -6,8 +6,11 @@ parse stops start-up with a message naming the variable. Nothing else reads ``os
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -150,29 +153,34 @@ def email_config(url: str) -> EmailConfig:
     raise ConfigError(f"{PREFIX}EMAIL_URL={url!r}: unsupported scheme (use console, locmem, smtp)")
 
 
-def persistent_secret(path: Path, nbytes: int = 48) -> str:
-    """Return the secret kept in ``path``, generating it on first use (development only)."""
+def _persistent(path: Path, make: Callable[[], str]) -> str:
+    """The value kept in ``path``, created on first use. Several processes starting at
+    once agree on one value: each writes a private temporary file and links it into place,
+    and whoever loses the race reads the winner's (never an empty, half-written file)."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
-    return value
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp_name, path)
+    finally:
+        os.unlink(tmp_name)
+    return path.read_text().strip()
+
+
+def persistent_secret(path: Path, nbytes: int = 48) -> str:
+    """Return the secret kept in ``path``, generating it on first use (development only)."""
+    return _persistent(path, lambda: secrets.token_urlsafe(nbytes))
 
 
 def persistent_fernet_key(path: Path) -> str:
     """Return the Fernet key kept in ``path``, generating it on first use (development only)."""
-    if path.exists():
-        return path.read_text().strip()
     from cryptography.fernet import Fernet
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(Fernet.generate_key().decode())
-    return path.read_text().strip()
+    return _persistent(path, lambda: Fernet.generate_key().decode())
 
 
 def fernet_keys(name: str) -> list[str]:

@@ -93,3 +93,15 @@ def test_settings_refuse_production_without_secrets(tmp_path):
     )  # fmt: skip
     assert result.returncode != 0
     assert "ZG_SECRET_KEY must be set" in result.stderr
+
+
+def test_processes_starting_together_agree_on_one_secret(tmp_path):
+    """Many starters racing on an empty var/ all read the same, complete value."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "secret_key"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        values = set(pool.map(lambda _: config.persistent_secret(path), range(32)))
+    assert len(values) == 1
+    assert len(values.pop()) > 40
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary files left

@@ -24,8 +24,8 @@ from zgovern.people.schemas import (
     ErrorOut,
     ImportReportOut,
     PeopleQuery,
+    PersonDetailOut,
     PersonIn,
-    PersonOut,
     PersonPage,
     PersonPatch,
     RosterErrorOut,
@@ -72,7 +72,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleQuery]):
 
 @router.post(
     "/people",
-    response={201: PersonOut, **WRITE_ERRORS},
+    response={201: PersonDetailOut, **WRITE_ERRORS},
     summary="Add a person",
 )
 def create_person(request: HttpRequest, payload: PersonIn):
@@ -87,7 +87,7 @@ def create_person(request: HttpRequest, payload: PersonIn):
 
 @router.get(
     "/people/{int:person_id}",
-    response={200: PersonOut, **READ_ERRORS},
+    response={200: PersonDetailOut, **READ_ERRORS},
     summary="Get a person",
 )
 def get_person(request: HttpRequest, person_id: int = PersonId):
@@ -97,7 +97,7 @@ def get_person(request: HttpRequest, person_id: int = PersonId):
 
 @router.patch(
     "/people/{int:person_id}",
-    response={200: PersonOut, **WRITE_ERRORS},
+    response={200: PersonDetailOut, **WRITE_ERRORS},
     summary="Change a person",
 )
 def update_person(request: HttpRequest, payload: PersonPatch, person_id: int = PersonId):

@@ -83,7 +83,7 @@ class TrainingOut(Schema):
     source: PersonSource
 
 
-class PersonOut(PersonSummary):
+class PersonDetailOut(PersonSummary):
     created_at: datetime
     updated_at: datetime
     background_checks: list[BackgroundCheckOut]

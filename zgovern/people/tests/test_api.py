@@ -129,3 +129,11 @@ def test_outsider_gets_404(org_a, charlie_api):
     assert check.status_code == 404
     assert send(charlie_api, "get", "").json() == {"count": 0, "items": []}
     assert actions(org_a) == ["person.created"]
+
+
+def test_nul_in_filters_is_refused(org_a, alice_api, alice_client):
+    for param in ("q", "department"):
+        response = alice_api.get(API, {param: "a\x00b"})
+        assert response.status_code == 422, param
+        page = alice_client.get(f"/o/{org_a.slug}/people/", {param: "a\x00b"})
+        assert page.status_code == 400, param

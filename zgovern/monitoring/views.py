@@ -7,6 +7,7 @@ Everything here reads, except the upload (WRITE, enforced by the tenancy middlew
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
 from django import forms
@@ -27,11 +28,14 @@ from zgovern.monitoring.checkspec import CHECK_ID
 from zgovern.monitoring.forms import ImportForm, ResourceFilterForm
 from zgovern.monitoring.models import CheckInterval, CheckRun, CheckStatus, Resource
 from zgovern.monitoring.ocsf import NotOcsf
+from zgovern.monitoring.schemas import CHECK_ID_PATTERN
 from zgovern.tenancy import roles
 
 PAGE_SIZE = 50
 HISTORY_DAYS = 90
 FAILURES_SHOWN = 200
+
+RECORDABLE_CHECK_ID = re.compile(CHECK_ID_PATTERN)
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -73,10 +77,10 @@ def _rank(spec) -> int:
 @require_safe
 def check(request: HttpRequest, check_id: str) -> HttpResponse:
     org = request.organization
-    if not CHECK_ID.fullmatch(check_id):
-        # Not an id any check could have (PostgreSQL would also refuse a NUL in it).
+    if not RECORDABLE_CHECK_ID.fullmatch(check_id):
+        # Not an id any check or import could record (PostgreSQL would also refuse a NUL).
         raise Http404("No such check")
-    spec = registry.get(check_id)
+    spec = registry.get(check_id) if CHECK_ID.fullmatch(check_id) else None
     counts = queries.current_counts(org).get(check_id)
     recorded = CheckInterval.objects.filter(organization=org, check_id=check_id)
     if spec is None and counts is None and not recorded.exists():

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import ConfigDict
 
 from zgovern.controls import validation as v
 from zgovern.controls.models import (
@@ -24,30 +24,11 @@ from zgovern.controls.models import (
     Severity,
     TaskStatus,
 )
-from zgovern.tenancy.schemas import STORABLE_TEXT, ErrorOut
+from zgovern.core.schema_types import MAX_ID
+from zgovern.core.schema_types import text as _text
+from zgovern.tenancy.schemas import ErrorOut
 
-MAX_ID = 2**63 - 1
-__all__ = ["ErrorOut"]
-
-
-def _storable(value: str) -> str:
-    # Neither database stores NUL, and lone surrogates cannot be encoded at all.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-def _text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_storable),
-        Field(json_schema_extra={"pattern": STORABLE_TEXT}),
-    ]
+__all__ = ["MAX_ID", "ErrorOut"]
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

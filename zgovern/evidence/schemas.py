@@ -11,34 +11,15 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import ConfigDict, StringConstraints
 
+from zgovern.core.schema_types import MAX_ID
+from zgovern.core.schema_types import text as _text
 from zgovern.evidence import validation
 from zgovern.evidence.models import EvidenceItem, EvidenceSource
-from zgovern.tenancy.schemas import STORABLE_TEXT, ErrorOut
+from zgovern.tenancy.schemas import ErrorOut
 
-MAX_ID = 2**63 - 1
-__all__ = ["ErrorOut"]
-
-
-def _storable(value: str) -> str:
-    # Neither database stores NUL, and lone surrogates cannot be encoded at all.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-def _text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_storable),
-        Field(json_schema_extra={"pattern": STORABLE_TEXT}),
-    ]
+__all__ = ["MAX_ID", "ErrorOut"]
 
 
 Title = _text(validation.TITLE_MAX, 1)

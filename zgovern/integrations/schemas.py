@@ -11,31 +11,17 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import ConfigDict, StringConstraints
 
+from zgovern.core.schema_types import MAX_ID
+from zgovern.core.schema_types import text as _text
 from zgovern.integrations.models import INTERVAL_DEFAULT, INTERVAL_MAX, INTERVAL_MIN, Integration
-from zgovern.tenancy.schemas import STORABLE_TEXT, ErrorOut
+from zgovern.tenancy.schemas import ErrorOut
 
-MAX_ID = 2**63 - 1
-__all__ = ["ErrorOut"]
-
-
-def _storable(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
+__all__ = ["MAX_ID", "ErrorOut"]
 
 
-Name = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=100),
-    AfterValidator(_storable),
-    Field(json_schema_extra={"pattern": STORABLE_TEXT}),
-]
+Name = _text(100, 1)
 ProviderKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Hours = Annotated[int, Field(ge=INTERVAL_MIN, le=INTERVAL_MAX, description="Hours between runs.")]
 Settings = dict[str, Any]

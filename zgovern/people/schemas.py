@@ -12,6 +12,8 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
+from zgovern.core.schema_types import MAX_ID
+from zgovern.core.schema_types import text as _text
 from zgovern.people.models import (
     BackgroundCheck,
     CheckStatus,
@@ -21,10 +23,9 @@ from zgovern.people.models import (
     PersonStatus,
     TrainingCompletion,
 )
-from zgovern.tenancy.schemas import ErrorOut, FieldError, _text
+from zgovern.tenancy.schemas import ErrorOut, FieldError
 
-MAX_ID = 2**63 - 1
-__all__ = ["ErrorOut"]
+__all__ = ["MAX_ID", "ErrorOut"]
 
 Name = _text(200, 1)
 Email = _text(254, 3, format="email")

@@ -8,44 +8,21 @@ exactly what is returned: a token's hash is never part of any of them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StrictBool, StringConstraints
+from pydantic import ConfigDict, StrictBool
 
+from zgovern.core.schema_types import text
 from zgovern.tenancy.models import ApiToken, Invitation, Membership
 from zgovern.tenancy.queries import token_status
 from zgovern.tenancy.roles import Role
 
-# Advertised in the OpenAPI document so that generated clients and fuzzers keep to it.
-STORABLE_TEXT = r"^[^\x00]*$"
-
-
-def _storable(value: str) -> str:
-    # Neither database can store NUL, and lone surrogates cannot be encoded at all.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-def _text(max_length: int, min_length: int = 0, **schema: str) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_storable),
-        Field(json_schema_extra={"pattern": STORABLE_TEXT, **schema}),
-    ]
-
-
-OrgName = _text(120, 1)
-TokenName = _text(100, 1)
+OrgName = text(120, 1)
+TokenName = text(100, 1)
 # Checked by the service (Django's validator), which names the field in its 400.
-Email = _text(254, 3, format="email")
-ActionPrefix = _text(80)
+Email = text(254, 3, format="email")
+ActionPrefix = text(80)
 
 
 class Input(Schema):

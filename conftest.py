@@ -85,3 +85,24 @@ def scopes_off():
     """For test set-up and assertions that look across organisations on purpose."""
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any session a test left open on it (a
+    thread's connection, say), and name what it was doing so the leak can be found.
+    PostgreSQL refuses to drop a database that still has sessions."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        stray = cursor.fetchall()
+        for pid, application, state, query in stray:
+            print(f"\nending a stray database session {pid} ({application}, {state}): {query}")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])

@@ -25,6 +25,7 @@ from zgovern.core.actor import Actor
 from zgovern.core.errors import Conflict, DomainError, NotFound
 from zgovern.evidence import files, storage
 from zgovern.evidence.models import EvidenceItem, EvidenceSource
+from zgovern.evidence.signals import evidence_added
 from zgovern.evidence.validation import Meta, canonical_json, clean_meta, clean_text, clean_url
 from zgovern.tenancy import activity
 from zgovern.tenancy.models import Organization
@@ -177,9 +178,12 @@ def correct(
         _check_changes(original, meta, content)
         with transaction.atomic():
             original = _correctable(org, original.pk, lock=True)
-            return _create(
+            item = _create(
                 org, actor, meta, "evidence.corrected", content, supersedes=original, reason=reason
             )
+            # Downstream modules (controls) move what pointed at the original to the correction.
+            evidence_added.send(sender=EvidenceItem, item=item, organization=org)
+            return item
 
 
 # -- content of each source -----------------------------------------------------------

@@ -59,12 +59,17 @@ def check_outcomes(org) -> dict[str, CheckOutcome]:
 
 
 def latest_evidence(org) -> dict[tuple[int, str], datetime]:
-    """(control id, evidence kind) -> when the newest linked item of that kind was collected."""
+    """(control id, evidence kind) -> when the newest linked, current (not corrected) item of
+    that kind was collected."""
     # The second condition is redundant for correctness but lets SQLite, once ANALYZE has
     # run, drive the join from the covering (organization, kind, collected_at) index of
     # evidence instead of walking every link by control (about twice as fast at 50,000).
+    # A corrected item no longer counts: its correction (linked to the same controls when
+    # it was made) speaks for it.
     rows = (
-        ControlEvidence.objects.filter(organization=org, evidence__organization=org)
+        ControlEvidence.objects.filter(
+            organization=org, evidence__organization=org, evidence__superseded_by__isnull=True
+        )
         .values("control_id", "evidence__kind")
         .annotate(latest=Max("evidence__collected_at"))
     )

@@ -114,3 +114,43 @@ def test_snapshot_is_one_row_per_framework_per_day(soc2_org):
     yesterday = timezone.localdate() - timedelta(days=1)
     services.take_snapshot(soc2_org, day=yesterday)
     assert ReadinessSnapshot.objects.filter(organization=soc2_org).count() == 2
+
+
+def test_a_correction_replaces_its_original_for_every_control(soc2_org):
+    """Correcting evidence moves the control's link to the correction, and only the
+    correction's collection date counts."""
+    from zgovern.controls import services as controls
+    from zgovern.evidence import services as evidence
+
+    control = Control.objects.get(organization=soc2_org, key="mfa-enforced")
+    requirement = control.evidence_requirements.first()
+    old = timezone.now() - timedelta(days=requirement.freshness_days + 30)
+    original = evidence.add_record(
+        soc2_org, SYSTEM, kind=requirement.kind, title="MFA report", record={"users": 3},
+        collected_at=old,
+    )  # fmt: skip
+    controls.link_evidence(soc2_org, SYSTEM, control.pk, original.pk)
+    before = assess_organization(soc2_org).controls[control.id].verdict.reasons
+    assert any("days old" in reason for reason in before)
+
+    fixed = evidence.correct(
+        soc2_org, SYSTEM, original.pk, reason="re-run today", record={"users": 4},
+        collected_at=timezone.now(),
+    )  # fmt: skip
+    linked = set(
+        ControlEvidence.objects.filter(organization=soc2_org, control=control).values_list(
+            "evidence_id", flat=True
+        )
+    )
+    assert linked == {original.pk, fixed.pk}
+    after = assess_organization(soc2_org).controls[control.id].verdict.reasons
+    expected = f"collected {timezone.now():%Y-%m-%d}"
+    assert any(requirement.description in r and expected in r for r in after), after
+
+    # A correction that dates the evidence further back makes the control stale again:
+    # the superseded item's later date no longer counts.
+    evidence.correct(
+        soc2_org, SYSTEM, fixed.pk, reason="report was from last year", collected_at=old
+    )
+    again = assess_organization(soc2_org).controls[control.id].verdict.reasons
+    assert any(requirement.description in r and "days old" in r for r in again), again

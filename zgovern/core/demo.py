@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.db import transaction
-from django_scopes import scopes_disabled
 
 from zgovern.core.actor import Actor
-from zgovern.tenancy.models import Membership, Organization
+from zgovern.tenancy.models import Organization
 from zgovern.tenancy.roles import Role
 from zgovern.tenancy.scoping import organization_scope
 
@@ -80,16 +79,13 @@ def _organization_and_people(password: str) -> DemoContext:
     )
     org = Organization.objects.filter(slug=ORG_SLUG).first()
     if org is None:
+        # "Acme Cloud" slugifies to ORG_SLUG, which is free when no demo exists yet.
         org = services.create_organization(ORG_NAME, owner, Actor.system("demo"))
-        if org.slug != ORG_SLUG:
-            Organization.objects.filter(pk=org.pk).update(slug=ORG_SLUG)
-            org.slug = ORG_SLUG
     context = DemoContext(organization=org)
     for email, name, role in PEOPLE:
         user = User.objects.filter(email=email).first() or User.objects.create_user(
             email, password, full_name=name
         )
-        with scopes_disabled():
-            Membership.objects.get_or_create(organization=org, user=user, defaults={"role": role})
+        services.add_member(org, context.actor, user, role)
         context.users[role] = user
     return context

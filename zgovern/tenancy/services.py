@@ -251,6 +251,18 @@ def accept_invitation(raw: str, user, actor: Actor) -> Membership:
     return membership
 
 
+def add_member(org: Organization, actor: Actor, user, role: str) -> Membership:
+    """Make ``user`` a member with ``role`` without an invitation (demo data, set-up
+    scripts); an existing membership is returned unchanged."""
+    _check_role(role)
+    with transaction.atomic(), organization_scope(org):
+        membership = Membership.objects.filter(organization=org, user=user).first()
+        if membership is None:
+            membership = Membership.objects.create(organization=org, user=user, role=role)
+            record(org, actor, "member.added", membership, {"role": role})
+    return membership
+
+
 def _owners(org: Organization) -> int:
     return Membership.objects.filter(organization=org, role=Role.OWNER).count()
 

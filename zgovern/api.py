@@ -127,14 +127,23 @@ def version(request: HttpRequest) -> dict:
 
 
 def _mount_routers() -> None:
+    from zgovern.changes.api import router as changes_router
     from zgovern.controls.api import router as controls_router
     from zgovern.evidence.api import router as evidence_router
     from zgovern.frameworks.api import router as frameworks_router
+    from zgovern.identity.api import router as identity_router
+    from zgovern.incidents.api import router as incidents_router
     from zgovern.integrations.api import router as integrations_router
     from zgovern.monitoring.api import router as monitoring_router
     from zgovern.people.api import router as people_router
+    from zgovern.policies.api import router as policies_router
+    from zgovern.portal.api import router as portal_router
     from zgovern.readiness.api import router as readiness_router
+    from zgovern.reviews.api import router as reviews_router
+    from zgovern.risks.api import router as risks_router
     from zgovern.tenancy.api import router as tenancy_router
+    from zgovern.training.api import router as training_router
+    from zgovern.vendors.api import router as vendors_router
 
     api.add_router("/", tenancy_router)
     api.add_router("/", controls_router)
@@ -144,6 +153,15 @@ def _mount_routers() -> None:
     api.add_router("/", integrations_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", people_router)
+    api.add_router("/", identity_router)
+    api.add_router("/", changes_router)
+    api.add_router("/", policies_router)
+    api.add_router("/", training_router)
+    api.add_router("/", portal_router)
+    api.add_router("/", incidents_router)
+    api.add_router("/", risks_router)
+    api.add_router("/", vendors_router)
+    api.add_router("/", reviews_router)
 
 
 _mount_routers()

@@ -48,6 +48,15 @@ INSTALLED_APPS = [
     "zgovern.controls",
     "zgovern.readiness",
     "zgovern.people",
+    "zgovern.identity",
+    "zgovern.changes",
+    "zgovern.policies",
+    "zgovern.training",
+    "zgovern.portal",
+    "zgovern.incidents",
+    "zgovern.risks",
+    "zgovern.vendors",
+    "zgovern.reviews",
 ]
 
 MIDDLEWARE = [

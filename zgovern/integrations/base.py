@@ -117,3 +117,13 @@ class Provider(Protocol):
     def checks_file(self) -> str:
         """Path of the provider's checks.yaml."""
         ...
+
+
+class Persisting(Protocol):
+    """Optional: a provider whose collection also feeds records other than check results
+    (the identity graph's accounts, change records). ``persist`` runs inside the run's
+    recording transaction, after evaluation, with the run's start time as ``at``; it must
+    treat a service listed in ``inventory.failures`` as unknown (mark what it held stale),
+    never as empty."""
+
+    def persist(self, integration: Any, inventory: Inventory, at: Any) -> None: ...

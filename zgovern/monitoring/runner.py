@@ -66,6 +66,9 @@ class Outcome:
     timed_out: bool = False
     fatal: bool = False  # nothing could be evaluated at all
     evaluated: int = 0  # checks whose evaluator ran over collected data
+    # What the provider keeps of the collection besides check results (accounts, change
+    # records), run inside the recording transaction; see ``Provider.persist``.
+    persist: Callable[[], None] | None = None
 
     def error(self, scope: str, message: str, permission: str | None = None) -> None:
         self.errors.append(
@@ -210,6 +213,9 @@ def _execute(integration: Integration, run: CheckRun, specs: list[CheckSpec], pr
     evaluate(
         integration, specs, runtime.provider.evaluators(), inventory, outcome, deadline, progress
     )
+    persist = getattr(runtime.provider, "persist", None)
+    if persist is not None:
+        outcome.persist = lambda: persist(integration, inventory, run.started_at)
     return _finish(integration, run, outcome, progress, total)
 
 
@@ -340,6 +346,8 @@ def _finish(
             org, provider=integration.provider, integration_id=integration.pk,
             observations=outcome.observations, at=run.started_at,
         )  # fmt: skip
+        if outcome.persist is not None:
+            outcome.persist()
         _fill(run, outcome, stats)
         run.evidence_ids = snapshot.add_run_evidence(run, integration.config, outcome.observations)
         run.save()

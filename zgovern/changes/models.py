@@ -1,0 +1,1 @@
+"""Change records: merged pull requests and their approvals."""

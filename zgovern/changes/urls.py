@@ -1,0 +1,1 @@
+org_urlpatterns: tuple[list, str] = ([], "changes")

@@ -1,0 +1,1 @@
+"""Security incidents, their timelines and response figures."""

@@ -1,0 +1,1 @@
+"""Policies, their versions, approvals and acknowledgements."""

@@ -1,0 +1,1 @@
+"""What an employee sees: their own policies, training and onboarding."""

@@ -1,0 +1,1 @@
+"""Access-review campaigns with an APPROVE or REVOKE per account."""

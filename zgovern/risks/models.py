@@ -1,0 +1,1 @@
+"""The risk register: scoring, treatment, acceptance and assessments."""

@@ -1,0 +1,1 @@
+"""Security training courses and who must complete them when."""

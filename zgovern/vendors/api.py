@@ -1,0 +1,5 @@
+"""REST endpoints: vendor inventory, compliance documents and security assessments."""
+
+from ninja import Router
+
+router = Router(tags=["vendors"])

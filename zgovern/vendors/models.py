@@ -1,0 +1,1 @@
+"""Vendor inventory, compliance documents and security assessments."""

@@ -119,6 +119,17 @@ class Provider(Protocol):
         ...
 
 
+class BuiltIn(Protocol):
+    """Optional: a provider over zGovern's own records (people, accounts, policies,
+    training) rather than an outside API. With ``in_process = True`` the runner calls
+    ``collect_org(organization, services)`` in its own thread, inside the organisation's
+    scope, instead of ``collect``; its config and credentials schemas are empty models."""
+
+    in_process: bool
+
+    def collect_org(self, organization: Any, services: Iterable[str]) -> Inventory: ...
+
+
 class Persisting(Protocol):
     """Optional: a provider whose collection also feeds records other than check results
     (the identity graph's accounts, change records). ``persist`` runs inside the run's

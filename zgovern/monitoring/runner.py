@@ -199,7 +199,7 @@ def _execute(integration: Integration, run: CheckRun, specs: list[CheckSpec], pr
     progress("collecting", 0, total)
     services = sorted({spec.service for spec in specs})
     try:
-        inventory = _collect(runtime, services, deadline)
+        inventory = _collect(runtime, services, deadline, integration)
     except RunTimeout:
         outcome.timed_out = True
         outcome.error("run", f"collection did not finish within {settings.CHECK_RUN_TIMEOUT} s")
@@ -220,10 +220,17 @@ def _execute(integration: Integration, run: CheckRun, specs: list[CheckSpec], pr
 
 
 def _collect(
-    runtime: integrations.RuntimeSettings, services: list[str], deadline: float
+    runtime: integrations.RuntimeSettings,
+    services: list[str],
+    deadline: float,
+    integration: Integration,
 ) -> Inventory:
     """``provider.collect`` in a daemon thread, abandoned when the deadline passes (a hung
-    provider cannot be interrupted, but it no longer holds the run up)."""
+    provider cannot be interrupted, but it no longer holds the run up). A built-in provider
+    (``in_process``) reads zGovern's own records, so it collects in this thread, on this
+    database connection and inside the organisation's scope."""
+    if getattr(runtime.provider, "in_process", False):
+        return _collect_in_process(runtime, services, integration)
     result: dict[str, Any] = {}
 
     def target() -> None:
@@ -245,6 +252,23 @@ def _collect(
             raise error
         raise ProviderError(f"collection failed: {type(error).__name__}: {error}", permanent=False)
     inventory = result.get("inventory")
+    if not isinstance(inventory, Inventory):
+        raise ProviderError("the provider returned no inventory", permanent=False)
+    return inventory
+
+
+def _collect_in_process(
+    runtime: integrations.RuntimeSettings, services: list[str], integration: Integration
+) -> Inventory:
+    try:
+        inventory = runtime.provider.collect_org(integration.organization, services)
+    except ProviderError:
+        raise
+    except Exception as exc:
+        logger.exception("built-in collection of integration %s failed", integration.pk)
+        raise ProviderError(
+            f"collection failed: {type(exc).__name__}: {exc}", permanent=False
+        ) from exc
     if not isinstance(inventory, Inventory):
         raise ProviderError("the provider returned no inventory", permanent=False)
     return inventory

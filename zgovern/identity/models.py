@@ -110,3 +110,19 @@ class PersonAlias(TenantModel):
 
     def __str__(self) -> str:
         return self.alias
+
+
+class IdentitySettings(TenantModel):
+    """The organisation's windows for the workforce checks (one row, made on first use)."""
+
+    revocation_business_days = models.PositiveSmallIntegerField(default=1)
+    onboarding_days = models.PositiveSmallIntegerField(default=30)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="identity_settings_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"identity settings of {self.organization_id}"

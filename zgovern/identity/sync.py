@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.db.models import Q
+
 from zgovern.identity.models import Account, AccountStatus, LinkMethod, MfaState, PersonAlias
 from zgovern.identity.records import AccountRecord
 from zgovern.people.models import Person
@@ -214,15 +216,18 @@ def match(
     return None, LinkMethod.NONE
 
 
-def relink(org, system: str | None = None) -> int:
-    """Recompute automatic links (of one system's accounts, or of all): manual links and
-    service accounts are left alone. Returns how many accounts changed person."""
+def relink(org, system: str | None = None, only: Q | None = None) -> int:
+    """Recompute automatic links (of one system's accounts, of those matching ``only``, or
+    of all): manual links and service accounts are left alone. Returns how many accounts
+    changed person."""
     emails, aliases = link_maps(org)
     rows = Account.objects.filter(organization=org, is_service=False).exclude(
         link_method=LinkMethod.MANUAL
     )
     if system is not None:
         rows = rows.filter(system=system)
+    if only is not None:
+        rows = rows.filter(only)
     return _relink_rows(org, rows, emails, aliases)
 
 

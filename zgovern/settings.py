@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zgovern.risks",
     "zgovern.vendors",
     "zgovern.reviews",
+    "zgovern.audits",
 ]
 
 MIDDLEWARE = [

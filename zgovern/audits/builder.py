@@ -1,0 +1,202 @@
+"""Build an audit bundle: run every section into a :class:`BundleWriter`, then the
+offline index, the verifier and the signed manifest.
+
+A section is a function ``write(ctx: BundleContext) -> None`` listed in
+:data:`zgovern.audits.sections.SECTIONS`; it writes its files through ``ctx`` and never
+holds more than one evidence file in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from importlib import import_module
+from pathlib import Path
+from typing import IO, Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from zgovern.audits import signing
+from zgovern.audits.models import Audit, AuditType
+from zgovern.audits.writer import BundleWriter, Entry
+from zgovern.controls.models import Control
+from zgovern.core.exports import safe_cell, xlsx_bytes
+from zgovern.frameworks.models import Criterion
+
+# A Type 1 report is as of one day; its evidence is what was current then: a year back.
+TYPE1_LOOKBACK = timedelta(days=365)
+Progress = Callable[[str, int, int], None]
+CSV_FLUSH = 256 * 1024
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+@dataclass
+class BundleContext:
+    """What every section needs: the audit, its period (inclusive dates), the controls in
+    scope, and the writer."""
+
+    org: Any
+    audit: Audit
+    start: date
+    end: date
+    writer: BundleWriter
+    generated_at: datetime
+    controls: list[Control] = field(default_factory=list)
+    report: Progress = lambda stage, done, total: None
+    done: int = 0
+    total: int = 0
+    _last_report: float = 0.0
+
+    def add_bytes(self, path: str, data: bytes, title: str, section: str) -> Entry:
+        return self.writer.add_bytes(path, data, title=title, section=section)
+
+    def add_stream(
+        self, path: str, source: IO[bytes], size: int | None, title: str, section: str
+    ) -> Entry:
+        return self.writer.add_stream(path, source, size=size, title=title, section=section)
+
+    def add_csv(
+        self,
+        path: str,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        title: str,
+        section: str,
+    ) -> Entry:
+        """A CSV streamed row by row (UTF-8 with BOM, formula-like cells neutralised)."""
+        with self.writer.entry(path, title=title, section=section) as stream:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            buffer.write("\ufeff")
+            writer.writerow([safe_cell(h) for h in header])
+            for row in rows:
+                writer.writerow([_plain(safe_cell(value)) for value in row])
+                if buffer.tell() > CSV_FLUSH:
+                    stream.write(buffer.getvalue().encode())
+                    buffer.seek(0)
+                    buffer.truncate()
+            stream.write(buffer.getvalue().encode())
+        return self.writer.entries[-1]
+
+    def add_table(
+        self,
+        path_stem: str,
+        header: Sequence[str],
+        rows: list[Sequence[Any]],
+        title: str,
+        section: str,
+    ) -> None:
+        """The same table as CSV and XLSX (for tables small enough to hold in memory)."""
+        self.add_csv(f"{path_stem}.csv", header, rows, f"{title} (CSV)", section)
+        workbook = xlsx_bytes({title[:31]: (header, rows)})
+        self.add_bytes(f"{path_stem}.xlsx", workbook, f"{title} (XLSX)", section)
+
+    def step(self, stage: str, amount: int = 1) -> None:
+        """Count ``amount`` units of work; reports at most twice a second."""
+        self.done += amount
+        now = time.monotonic()
+        if now - self._last_report >= 0.5:
+            self._last_report = now
+            self.report(stage, self.done, max(self.total, self.done))
+
+    def in_period(self, moment: datetime | date | None) -> bool:
+        if moment is None:
+            return False
+        day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
+        return self.start <= day <= self.end
+
+
+def period_of(audit: Audit) -> tuple[date, date]:
+    """The audit's evidence window (inclusive); a Type 1 looks back a year from its date."""
+    if audit.audit_type == AuditType.TYPE1:
+        return audit.period_end - TYPE1_LOOKBACK + timedelta(days=1), audit.period_end
+    return audit.period_start, audit.period_end
+
+
+def controls_in_scope(org, audit: Audit) -> list[Control]:
+    """Controls mapped to an in-scope, assessable criterion of the audit's framework (the
+    audit's categories when it names them, else the organisation's scoping)."""
+    criteria = Criterion.objects.filter(
+        organization=org, framework=audit.framework, assessable=True, not_applicable=False
+    )
+    if audit.category_keys:
+        criteria = criteria.filter(category__key__in=audit.category_keys)
+    else:
+        criteria = criteria.filter(Q(category__in_scope=True) | Q(category__always_in_scope=True))
+    return list(
+        Control.objects.filter(organization=org, criteria__in=criteria)
+        .select_related("owner")
+        .distinct()
+        .order_by("key")
+    )
+
+
+def build(
+    org,
+    audit: Audit,
+    target: IO[bytes],
+    *,
+    report: Progress | None = None,
+    sections: tuple[tuple[str, str, str], ...] | None = None,
+) -> tuple[bytes, list[Entry], str]:
+    """Write the whole bundle of ``audit`` into ``target``; returns the manifest's bytes,
+    the entries and the signing key's fingerprint."""
+    from zgovern.audits.sections import SECTIONS
+
+    start, end = period_of(audit)
+    now = timezone.now()
+    key = signing.active_key(org)
+    with BundleWriter(target, now) as writer:
+        ctx = BundleContext(org, audit, start, end, writer, now, controls_in_scope(org, audit))
+        ctx.report = report or ctx.report
+        chosen = SECTIONS if sections is None else sections
+        ctx.total = len(chosen) + 2
+        for _key, _title, dotted in chosen:
+            module, _, function = dotted.partition(":")
+            getattr(import_module(module), function)(ctx)
+            ctx.step(_title)
+        _finish_index(ctx, key, chosen)
+        raw = writer.finish(_meta(ctx, key), lambda message: signing.sign(key, message))
+        entries = list(writer.entries)
+    ctx.report("done", ctx.total, ctx.total)
+    return raw, entries, key.fingerprint
+
+
+def _finish_index(ctx: BundleContext, key, chosen) -> None:
+    from zgovern.audits import index
+
+    verifier = Path(__file__).with_name("verify.py").read_bytes()
+    ctx.add_bytes("verify.py", verifier, "Offline verifier (python3 verify.py bundle.zip)", "")
+    html = index.render(ctx, key, [(k, title) for k, title, _ in chosen])
+    ctx.add_bytes("index.html", html.encode(), "Start here", "")
+    ctx.step("index")
+
+
+def _meta(ctx: BundleContext, key) -> dict[str, Any]:
+    audit = ctx.audit
+    return {
+        "generated_at": ctx.generated_at.isoformat(),
+        "organization": {"name": ctx.org.name, "slug": ctx.org.slug},
+        "audit": {
+            "id": audit.pk,
+            "name": audit.name,
+            "type": audit.audit_type,
+            "framework": audit.framework.key,
+            "period_start": audit.period_start.isoformat() if audit.period_start else None,
+            "period_end": audit.period_end.isoformat() if audit.period_end else None,
+        },
+        "evidence_window": {"start": ctx.start.isoformat(), "end": ctx.end.isoformat()},
+        "signing_key": {
+            "algorithm": "Ed25519",
+            "public_key": key.public_key,
+            "fingerprint": key.fingerprint,
+        },
+    }

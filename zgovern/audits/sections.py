@@ -1,0 +1,293 @@
+"""The sections of an audit bundle, in order: (key, title, "module:function").
+
+Each function takes a :class:`zgovern.audits.builder.BundleContext`. The core sections live
+here; a module that keeps records auditors ask for (policies, reviews, risks …) offers its
+own ``bundle.py`` and is listed below, so this list is the one place that says what a
+bundle holds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from zgovern.audits.builder import BundleContext
+from zgovern.controls.models import ControlCheck, ControlEvidence, EvidenceRequirement
+from zgovern.evidence.models import EvidenceItem
+from zgovern.evidence.storage import open_blob
+from zgovern.frameworks.models import SystemDescription
+from zgovern.monitoring.models import CheckInterval
+from zgovern.readiness.engine import assess_organization
+
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("controls", "Controls summary", "zgovern.audits.sections:controls_summary"),
+    ("checklist", "Evidence checklist", "zgovern.audits.sections:evidence_checklist"),
+    ("evidence", "Evidence files", "zgovern.audits.sections:evidence_files"),
+    ("history", "Check history", "zgovern.audits.sections:check_history"),
+    ("system", "System description", "zgovern.audits.sections:system_description"),
+)
+EXTENSIONS = {"application/json": "json", "text/plain": "txt"}
+
+
+def controls_summary(ctx: BundleContext) -> None:
+    assessment = assess_organization(ctx.org)
+    checks = _checks_by_control(ctx)
+    requirements = _requirements_by_control(ctx)
+    counts = _evidence_counts(ctx)
+    rows = []
+    for control in ctx.controls:
+        state = assessment.controls.get(control.pk)
+        criteria = sorted(
+            c.ref for c in control.criteria.all() if c.framework_id == ctx.audit.framework_id
+        )
+        tests = [
+            *checks.get(control.pk, []),
+            *(r.description for r in requirements.get(control.pk, [])),
+        ]
+        rows.append(
+            [
+                control.key,
+                control.name,
+                "; ".join(criteria),
+                control.owner.email if control.owner else "",
+                state.verdict.status if state else "",
+                "; ".join(tests),
+                counts.get(control.pk, 0),
+            ]
+        )
+    header = ["control", "name", "criteria", "owner", "status", "tests", "evidence in period"]
+    ctx.add_table("controls/controls-summary", header, rows, "Controls summary", "controls")
+
+
+def _checks_by_control(ctx: BundleContext) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = ControlCheck.objects.filter(organization=ctx.org, control__in=ctx.controls)
+    for control_id, check_id in rows.values_list("control_id", "check_id").order_by("check_id"):
+        out[control_id].append(check_id)
+    return out
+
+
+def _requirements_by_control(ctx: BundleContext) -> dict[int, list[EvidenceRequirement]]:
+    out: dict[int, list[EvidenceRequirement]] = defaultdict(list)
+    rows = EvidenceRequirement.objects.filter(organization=ctx.org, control__in=ctx.controls)
+    for requirement in rows.order_by("kind"):
+        out[requirement.control_id].append(requirement)
+    return out
+
+
+def _links_in_period(ctx: BundleContext):
+    start, end = _bounds(ctx)
+    return ControlEvidence.objects.filter(
+        organization=ctx.org,
+        control__in=ctx.controls,
+        evidence__organization=ctx.org,
+        evidence__superseded_by__isnull=True,
+        evidence__collected_at__gte=start,
+        evidence__collected_at__lt=end,
+    )
+
+
+def _bounds(ctx: BundleContext) -> tuple[datetime, datetime]:
+    """The evidence window as [start, end) instants in the site's time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(ctx.start, datetime.min.time(), zone)
+    return start, datetime.combine(ctx.end + timedelta(days=1), datetime.min.time(), zone)
+
+
+def _evidence_counts(ctx: BundleContext) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
+    for control_id in _links_in_period(ctx).values_list("control_id", flat=True):
+        counts[control_id] += 1
+    return counts
+
+
+def evidence_checklist(ctx: BundleContext) -> None:
+    """Every required evidence item per control and window of the period: present (in its
+    window), late (after its window, within the period) or missing."""
+    collected: dict[tuple[int, str], list[tuple[date, int]]] = defaultdict(list)
+    for control_id, kind, at, item_id in _links_in_period(ctx).values_list(
+        "control_id", "evidence__kind", "evidence__collected_at", "evidence_id"
+    ):
+        collected[(control_id, kind)].append((timezone.localtime(at).date(), item_id))
+    rows = []
+    by_control = _requirements_by_control(ctx)
+    for control in ctx.controls:
+        for requirement in by_control.get(control.pk, []):
+            found = sorted(collected.get((control.pk, requirement.kind), []))
+            rows.extend(_windows(ctx, control, requirement, found))
+    header = [
+        "control",
+        "requirement",
+        "kind",
+        "window start",
+        "window end",
+        "status",
+        "evidence ids",
+    ]
+    ctx.add_table("controls/evidence-checklist", header, rows, "Evidence checklist", "controls")
+
+
+def _windows(ctx: BundleContext, control, requirement, found: list[tuple[date, int]]):
+    length = max(1, requirement.freshness_days)
+    count = max(1, math.ceil(((ctx.end - ctx.start).days + 1) / length))
+    for index in range(count):
+        first = ctx.start + timedelta(days=index * length)
+        last = min(ctx.end, first + timedelta(days=length - 1))
+        inside = [str(item) for day, item in found if first <= day <= last]
+        later = [str(item) for day, item in found if last < day <= ctx.end]
+        status = "present" if inside else ("late" if later else "missing")
+        ids = inside or later[:1]
+        yield [
+            control.key,
+            requirement.description,
+            requirement.kind,
+            first,
+            last,
+            status,
+            " ".join(ids),
+        ]
+
+
+def evidence_files(ctx: BundleContext) -> None:
+    """Each current evidence item linked to an in-scope control and collected in the
+    period: the file itself (streamed), a record's JSON, or a link's address, plus an index
+    relating every item to its controls and its stored SHA-256."""
+    controls: dict[int, list[str]] = defaultdict(list)
+    for item_id, key in _links_in_period(ctx).values_list("evidence_id", "control__key"):
+        controls[item_id].append(key)
+    ids = sorted(controls)
+    ctx.total += len(ids)
+    rows = []
+    for start in range(0, len(ids), 500):
+        batch = EvidenceItem.objects.filter(organization=ctx.org, pk__in=ids[start : start + 500])
+        for item in batch.order_by("pk"):
+            entry = _write_item(ctx, item)
+            intact = "yes" if item.source == "link" or entry.sha256 == item.sha256 else "NO"
+            rows.append(
+                [
+                    item.pk,
+                    item.kind,
+                    item.title,
+                    item.source,
+                    item.collected_at,
+                    item.sha256,
+                    intact,
+                    " ".join(sorted(controls[item.pk])),
+                    entry.path,
+                ]
+            )
+            ctx.step("evidence")
+    header = [
+        "id",
+        "kind",
+        "title",
+        "source",
+        "collected at",
+        "stored sha256",
+        "intact",
+        "controls",
+        "file in bundle",
+    ]
+    ctx.add_csv("evidence/evidence-index.csv", header, rows, "Evidence index", "evidence")
+
+
+def _write_item(ctx: BundleContext, item: EvidenceItem):
+    stem = f"evidence/{item.pk}-{item.title[:60]}"
+    title = f"Evidence {item.pk}: {item.title}"
+    if item.source == "link":
+        return ctx.add_bytes(f"{stem}.url.txt", f"{item.link_url}\n".encode(), title, "evidence")
+    if item.file_name:
+        try:
+            handle = open_blob(ctx.org, item.sha256)
+        except FileNotFoundError:
+            note = f"The stored file {item.sha256} of evidence {item.pk} is missing.\n"
+            return ctx.add_bytes(f"{stem}.MISSING.txt", note.encode(), title, "evidence")
+        with handle:
+            name = f"evidence/{item.pk}-{item.file_name}"
+            return ctx.add_stream(name, handle, item.file_size, title, "evidence")
+    data = json.dumps(item.record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return ctx.add_bytes(f"{stem}.json", data.encode(), title, "evidence")
+
+
+def check_history(ctx: BundleContext) -> None:
+    """Every status interval of the in-scope controls' checks that overlaps the period."""
+    check_ids = set(
+        ControlCheck.objects.filter(organization=ctx.org, control__in=ctx.controls).values_list(
+            "check_id", flat=True
+        )
+    )
+    start, end = _bounds(ctx)
+    intervals = (
+        CheckInterval.objects.filter(
+            organization=ctx.org, check_id__in=check_ids, started_at__lt=end
+        )
+        .exclude(ended_at__lt=start)
+        .select_related("resource")
+        .order_by("check_id", "resource_id", "started_at")
+    )
+    header = [
+        "check",
+        "resource type",
+        "resource",
+        "external id",
+        "account",
+        "region",
+        "status",
+        "reason",
+        "from",
+        "until",
+        "last confirmed",
+    ]
+    ctx.add_csv(
+        "monitoring/check-history.csv",
+        header,
+        _interval_rows(intervals),
+        "Check history for the period",
+        "history",
+    )
+
+
+def _interval_rows(intervals) -> Any:
+    for interval in intervals.iterator(chunk_size=2000):
+        resource = interval.resource
+        yield [
+            interval.check_id,
+            resource.resource_type,
+            resource.name,
+            resource.external_id,
+            resource.account,
+            resource.region,
+            interval.status,
+            interval.reason,
+            interval.started_at,
+            interval.ended_at or "",
+            interval.confirmed_at,
+        ]
+
+
+def system_description(ctx: BundleContext) -> None:
+    """The version of the system description in force at the end of the period."""
+    _, end = _bounds(ctx)
+    versions = SystemDescription.objects.filter(organization=ctx.org)
+    current = versions.filter(created_at__lt=end).order_by("-version").first() or versions.first()
+    if current is None:
+        text = "No system description has been written.\n"
+    else:
+        parts = [f"# System description (version {current.version})\n"]
+        for label, value in (
+            ("Services", current.services),
+            ("Infrastructure", current.infrastructure),
+            ("Data", current.data),
+            ("People", current.people),
+            ("Third parties", current.third_parties),
+            ("Boundaries", current.boundaries),
+            ("Narrative", current.narrative),
+        ):
+            parts.append(f"\n## {label}\n\n{value or '(not written)'}\n")
+        text = "".join(parts)
+    ctx.add_bytes("system-description.md", text.encode(), "System description", "system")

@@ -10,8 +10,9 @@ _PROVIDERS: dict[str, Provider] = {}
 def _load() -> dict[str, Provider]:
     if not _PROVIDERS:
         from zgovern.integrations.aws.provider import PROVIDER as aws
+        from zgovern.integrations.github.provider import PROVIDER as github
 
-        for provider in (aws,):
+        for provider in (aws, github):
             _PROVIDERS[provider.key] = provider
     return _PROVIDERS
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from django.utils import timezone
 
 from zgovern.core.actor import Actor
 from zgovern.identity.records import AccountRecord
@@ -32,17 +33,20 @@ class GithubProvider:
         self,
         transport: Callable[[], httpx.BaseTransport | None] = lambda: None,
         sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], datetime] = timezone.now,
     ) -> None:
         # Tests replace the transport with recorded responses; production uses the network.
         self._transport = transport
         self._sleep = sleep
+        self._clock = clock  # the change window ends now
 
     def collect(
         self, config: GithubConfig, credentials: GithubCredentials, services: Iterable[str]
     ) -> Inventory:
         return sync.collect(
-            config, credentials, services, transport=self._transport(), sleep=self._sleep
-        )
+            config, credentials, services,
+            transport=self._transport(), sleep=self._sleep, now=self._clock(),
+        )  # fmt: skip
 
     def evaluators(self) -> dict[str, Evaluator]:
         return checks.evaluators()
@@ -80,17 +84,17 @@ class GithubProvider:
     # -- persisting ----------------------------------------------------------------
 
     def accounts(self, inventory: Inventory) -> list[AccountRecord] | None:
-        """One account per member and outside collaborator; None when the members could
-        not be listed, so the accounts already known are marked stale, not removed."""
-        if not inventory.has("members"):
+        """One account per member and outside collaborator; None when either list could
+        not be read, so the accounts already known are marked stale, never removed (an
+        outside collaborator missing from a failed list is not gone)."""
+        if not inventory.has("members") or "members:outside" in inventory.failures:
             return None
         data = inventory.data["members"]
         admins = set(data.get("admins") or [])
         records = [_account(u, "member", u["login"] in admins, data.get("no_2fa"))
                    for u in data.get("members") or []]  # fmt: skip
-        if "members:outside" not in inventory.failures:
-            records += [_account(u, "outside_collaborator", False, data.get("outside_no_2fa"))
-                        for u in data.get("outside") or []]  # fmt: skip
+        records += [_account(u, "outside_collaborator", False, data.get("outside_no_2fa"))
+                    for u in data.get("outside") or []]  # fmt: skip
         return records
 
     def changes(self, inventory: Inventory) -> list[Any]:

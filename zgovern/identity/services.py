@@ -367,3 +367,25 @@ def _refuse_synced_systems(org: Organization, rows: list[UserRow]) -> None:
     ]
     if problems:
         raise UserListError(problems)
+
+
+# -- the built-in workforce checks ----------------------------------------------------
+
+WORKFORCE_PROVIDER, WORKFORCE_NAME = "workforce", "Workforce checks"
+
+
+def ensure_workforce_integration(org: Organization, actor: Actor):
+    """The organisation's built-in workforce integration, added the first time (no
+    credentials needed). Idempotent: an existing one is returned as it is."""
+    from zgovern.integrations import services as integrations
+    from zgovern.integrations.models import Integration
+
+    found = Integration.objects.filter(organization=org, provider=WORKFORCE_PROVIDER).first()
+    if found is not None:
+        return found
+    name = WORKFORCE_NAME
+    if Integration.objects.filter(organization=org, name=name).exists():
+        name = f"{WORKFORCE_NAME} (built in)"
+    return integrations.create_integration(
+        org, actor, provider=WORKFORCE_PROVIDER, name=name, config={}
+    )

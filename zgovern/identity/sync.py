@@ -140,10 +140,10 @@ def _upsert_page(org, system, integration, page, at, stats) -> None:
 
 
 def _new(org, system, integration, external_id: str, values: dict, at: datetime) -> Account:
-    inactive_at = None if values["status"] == AccountStatus.ACTIVE else at
+    # First seen already inactive: when it left "active" is unknown, so it stays empty.
     return Account(
         organization=org, system=system, integration=integration, external_id=external_id,
-        first_seen_at=at, last_seen_at=at, updated_at=at, deactivated_at=inactive_at, **values,
+        first_seen_at=at, last_seen_at=at, updated_at=at, **values,
     )  # fmt: skip
 
 

@@ -11,8 +11,9 @@ def _load() -> dict[str, Provider]:
     if not _PROVIDERS:
         from zgovern.integrations.aws.provider import PROVIDER as aws
         from zgovern.integrations.github.provider import PROVIDER as github
+        from zgovern.integrations.workforce.provider import PROVIDER as workforce
 
-        for provider in (aws, github):
+        for provider in (aws, github, workforce):
             _PROVIDERS[provider.key] = provider
     return _PROVIDERS
 

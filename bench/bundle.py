@@ -1,0 +1,236 @@
+"""Benchmark the audit bundle: 5,000 evidence files (about 500 MB) and a year of check
+history, exported as a signed bundle, beside ``zip -0 -r`` storing the same files.
+
+    .venv/bin/python bench/bundle.py            # 5,000 files of 100 kB, 2,000 resources
+    .venv/bin/python bench/bundle.py --small    # 500 files, 200 resources
+
+The data is made once in a temporary directory (SQLite, files through the evidence
+service). The export then runs in a fresh process, so the peak resident memory it prints
+(``VmHWM``) is the export's own, Django included; ``zip -0 -r`` runs over the same
+blob directory. Targets: export within 1.5x of ``zip -0``, peak memory under 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ("aws.iam.console_mfa", "aws.s3.bucket_encrypted", "aws.cloudtrail.enabled")
+
+
+def setup_django(tmp: str) -> None:
+    os.environ["ZG_VAR_DIR"] = tmp
+    os.environ["DJANGO_SETTINGS_MODULE"] = "zgovern.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def make_world(files: int, file_kb: int, resources: int) -> tuple[str, int]:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    org, audit = _org_and_audit()
+    started = time.perf_counter()
+    _evidence(org, files, file_kb)
+    print(f"made {files} evidence files of {file_kb} kB in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    rows = _history(org, resources)
+    print(f"made {rows} check-history intervals in {time.perf_counter() - started:.1f} s")
+    return org.slug, audit.pk
+
+
+def _org_and_audit():
+    from django.utils import timezone
+
+    from zgovern.accounts.models import User
+    from zgovern.audits import services as audits
+    from zgovern.core.actor import Actor
+    from zgovern.frameworks import services as frameworks
+    from zgovern.tenancy import services
+    from zgovern.tenancy.scoping import organization_scope
+
+    actor = Actor.system("bench")
+    owner = User.objects.create_user("bench@bench.example", "bench-password-1")
+    org = services.create_organization("Bench", owner, actor)
+    with organization_scope(org):
+        frameworks.adopt_framework(org, actor, frameworks.builtin("soc2"))
+        frameworks.adopt_default_controls(org, actor)
+    today = timezone.localdate()
+    audit = audits.create_audit(
+        org,
+        actor,
+        {
+            "name": "Bench",
+            "framework": "soc2",
+            "audit_type": "type2",
+            "period_start": today - timedelta(days=364),
+            "period_end": today,
+        },
+    )
+    return org, audit
+
+
+def _evidence(org, files: int, file_kb: int) -> None:
+    from django.core.files.base import ContentFile
+
+    from zgovern.controls import services as controls
+    from zgovern.controls.models import Control
+    from zgovern.core.actor import Actor
+    from zgovern.evidence import services as evidence
+    from zgovern.tenancy.scoping import organization_scope
+
+    actor, rng = Actor.system("bench"), random.Random(7)
+    with organization_scope(org):
+        control_ids = list(Control.objects.filter(organization=org).values_list("pk", flat=True))
+        for number in range(files):
+            data = b"%PDF-1.7\n" + rng.randbytes(file_kb * 1024 - 9)
+            upload = ContentFile(data, name=f"evidence-{number}.pdf")
+            item = evidence.add_file(
+                org, actor, kind="report", title=f"Report {number}", uploaded_file=upload
+            )
+            controls.link_evidence(org, actor, control_ids[number % len(control_ids)], item.pk)
+
+
+def _history(org, resources: int) -> int:
+    """Per resource and check: a status change about every month for a year."""
+    from django.utils import timezone
+
+    from zgovern.controls.models import Control, ControlCheck
+    from zgovern.monitoring.models import CheckInterval, Resource
+    from zgovern.tenancy.scoping import organization_scope
+
+    now, rng = timezone.now(), random.Random(11)
+    with organization_scope(org):
+        control = Control.objects.filter(organization=org).first()
+        for check in CHECKS:
+            ControlCheck.objects.get_or_create(organization=org, control=control, check_id=check)
+        made = Resource.objects.bulk_create(
+            Resource(
+                organization=org,
+                provider="aws",
+                resource_type="aws.iam.user",
+                external_id=f"arn:bench:{n}",
+                name=f"user-{n}",
+            )
+            for n in range(resources)
+        )
+        rows = []
+        for res in made:
+            for check in CHECKS:
+                rows.extend(_intervals(org, res, check, now, rng))
+        CheckInterval.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def _intervals(org, res, check: str, now, rng: random.Random):
+    from zgovern.monitoring.models import CheckInterval
+
+    start = now - timedelta(days=365)
+    while start < now:
+        end = min(now, start + timedelta(days=rng.randint(20, 40)))
+        status = "pass" if rng.random() < 0.9 else "fail"
+        yield CheckInterval(
+            organization=org,
+            check_id=check,
+            resource=res,
+            status=status,
+            started_at=start,
+            confirmed_at=end,
+            ended_at=end if end < now else None,
+        )
+        start = end
+
+
+def export(slug: str, audit_id: int, target: str) -> None:
+    """In a fresh process: build the bundle into ``target``; print time and peak memory."""
+    from zgovern.audits import builder
+    from zgovern.audits.models import Audit
+    from zgovern.tenancy.models import Organization
+    from zgovern.tenancy.scoping import organization_scope
+
+    org = Organization.objects.get(slug=slug)
+    with organization_scope(org):
+        audit = Audit.objects.select_related("framework").get(organization=org, pk=audit_id)
+        baseline = _peak_kb()
+        started = time.perf_counter()
+        with open(target, "w+b") as handle:
+            _, entries, _ = builder.build(org, audit, handle)
+        seconds = time.perf_counter() - started
+    peak = _peak_kb()
+    print(f"EXPORT {seconds:.2f} {peak / 1024:.1f} {baseline / 1024:.1f} {len(entries)}")
+
+
+def _peak_kb() -> int:
+    """This process image's peak resident set (VmHWM). Not ``ru_maxrss``: that survives
+    ``exec`` and would count the parent's memory at the time of the fork."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true")
+    parser.add_argument(
+        "--export", nargs=4, metavar=("DIR", "SLUG", "AUDIT", "TARGET"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.export:
+        setup_django(args.export[0])
+        export(args.export[1], int(args.export[2]), args.export[3])
+        return
+    files, resources = (500, 200) if args.small else (5000, 2000)
+    with tempfile.TemporaryDirectory(prefix="zg-bench-bundle-") as tmp:
+        setup_django(tmp)
+        slug, audit_id = make_world(files, 100, resources)
+        compare(tmp, slug, audit_id)
+
+
+def compare(tmp: str, slug: str, audit_id: int) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    target = os.path.join(tmp, "bundle.zip")
+    out = subprocess.run(
+        [sys.executable, __file__, "--export", tmp, slug, str(audit_id), target],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(row for row in out.splitlines() if row.startswith("EXPORT"))
+    _, seconds, peak, baseline, entries = line.split()
+    blobs = os.path.join(tmp, "media", "evidence")
+    started = time.perf_counter()
+    zipped = os.path.join(tmp, "plain.zip")
+    subprocess.run(["zip", "-0", "-q", "-r", zipped, "."], cwd=blobs, check=True)
+    plain = time.perf_counter() - started
+    size = os.path.getsize(target) / 1e6
+    print(f"bundle: {entries} files, {size:.0f} MB in {float(seconds):.2f} s")
+    print(
+        f"zip -0 -r of the same evidence files: {plain:.2f} s "
+        f"({os.path.getsize(zipped) / 1e6:.0f} MB)"
+    )
+    print(f"ratio bundle / zip -0: {float(seconds) / plain:.2f} (target <= 1.5)")
+    print(
+        f"peak resident memory of the export process: {float(peak):.0f} MB "
+        f"(after start-up: {float(baseline):.0f} MB; target < 200 MB)"
+    )
+    shutil.rmtree(blobs, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,9 +11,11 @@ def _load() -> dict[str, Provider]:
     if not _PROVIDERS:
         from zgovern.integrations.aws.provider import PROVIDER as aws
         from zgovern.integrations.github.provider import PROVIDER as github
+        from zgovern.integrations.okta.provider import PROVIDER as okta
+        from zgovern.integrations.training_program.provider import PROVIDER as training_program
         from zgovern.integrations.workforce.provider import PROVIDER as workforce
 
-        for provider in (aws, github, workforce):
+        for provider in (aws, github, okta, workforce, training_program):
             _PROVIDERS[provider.key] = provider
     return _PROVIDERS
 

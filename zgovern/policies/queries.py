@@ -192,3 +192,44 @@ def policy_states(org: Organization) -> dict[str, str]:
     for key in Policy.objects.filter(organization=org).values_list("key", flat=True):
         states.setdefault(key, "draft")
     return states
+
+
+def library(org: Organization) -> list[tuple[Policy, PolicyVersion]]:
+    """Each policy with the version that speaks for it: the published one, else the latest."""
+    result = []
+    for item in policies(org).prefetch_related("versions__approvals"):
+        versions = sorted(item.versions.all(), key=lambda v: -v.number)
+        chosen = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+        chosen = chosen or (versions[0] if versions else None)
+        if chosen is not None:
+            result.append((item, chosen))
+    return result
+
+
+def previous_version(version_obj: PolicyVersion) -> PolicyVersion | None:
+    rows = PolicyVersion.objects.filter(
+        policy_id=version_obj.policy_id, number__lt=version_obj.number
+    )
+    return rows.order_by("-number").first()
+
+
+def matrix_csv_rows(full: Matrix) -> tuple[list[str], list[list]]:
+    """The matrix as a CSV header and rows: one row per person, one column per policy
+    (its state, with the acknowledgement date when done), and the person's rate."""
+    header = ["person", "work_email", "department"]
+    header += [f"{c.policy.title} v{c.current.number}" for c in full.columns]
+    header.append("rate_percent")
+    rows = []
+    for person, cells in full.rows:
+        values = [_cell_text(cell) for cell in cells]
+        rate = full.person_rate(cells)
+        rows.append([person.full_name, person.work_email, person.department, *values, rate])
+    return header, rows
+
+
+def _cell_text(cell: Standing | None) -> str:
+    if cell is None:
+        return "n/a"
+    if cell.acknowledged_at is not None:
+        return f"{cell.state} {timezone.localdate(cell.acknowledged_at).isoformat()}"
+    return f"{cell.state} (due {cell.due.isoformat()})"

@@ -318,6 +318,29 @@ def flag_overdue_reviews(org: Organization, actor: Actor, today: date | None = N
     return overdue_review_tasks(org, actor, today or timezone.localdate())
 
 
+# -- checks ---------------------------------------------------------------------------
+
+CHECKS_PROVIDER = "policy_program"
+CHECKS_NAME = "Policy programme"
+
+
+def ensure_policy_checks(org: Organization, actor: Actor):
+    """The organisation's built-in policy-checks integration, added the first time (no
+    credentials needed; it runs daily). Idempotent: an existing one is returned as it is."""
+    from zgovern.integrations import services as integrations
+    from zgovern.integrations.models import Integration
+
+    found = Integration.objects.filter(organization=org, provider=CHECKS_PROVIDER).first()
+    if found is not None:
+        return found
+    name = CHECKS_NAME
+    if Integration.objects.filter(organization=org, name=name).exists():
+        name = f"{CHECKS_NAME} (built in)"
+    return integrations.create_integration(
+        org, actor, provider=CHECKS_PROVIDER, name=name, config={}, interval_hours=24
+    )
+
+
 # -- lookups --------------------------------------------------------------------------
 
 
@@ -358,4 +381,4 @@ def _plain(value: Any) -> Any:
     return getattr(value, "email", value)
 
 
-__all__ += ["flag_overdue_reviews", "member"]
+__all__ += ["ensure_policy_checks", "flag_overdue_reviews", "member"]

@@ -26,6 +26,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("monitoring", "Monitoring", "monitoring:index"),
     Section("evidence", "Evidence", "evidence:index"),
     Section("people", "People", "people:index"),
+    Section("accounts", "Accounts", "identity:index"),
     Section("training", "Training", "training:index"),
     Section(
         "policies",

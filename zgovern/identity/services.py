@@ -74,10 +74,19 @@ def clean_system(value: str, field_name: str = "system") -> str:
 
 
 def record_accounts(
-    integration, system: str, records: list[AccountRecord] | None, at: datetime
+    integration,
+    system: str,
+    records: list[AccountRecord] | None,
+    at: datetime,
+    *,
+    partial: bool = False,
 ) -> SyncStats:
     """Store what a sync of ``system`` through ``integration`` listed (see the module's
-    contract). Runs in the caller's transaction when there is one (a run's recording)."""
+    contract). Runs in the caller's transaction when there is one (a run's recording).
+
+    ``partial=True`` says part of the system could not be listed (one AWS account of
+    several, say): the records given are stored, and held accounts missing from them are
+    marked stale instead of removed."""
     org = integration.organization
     system = clean_system(system)
     stats = SyncStats()
@@ -91,7 +100,10 @@ def record_accounts(
         unique = sync.unique_records(records, stats)
         sync.upsert(org, system, integration, unique, at, stats)
         seen = {r.external_id for r in unique}
-        stats.removed = sync.remove_missing(org, system, {"integration": integration}, seen, at)
+        if partial:
+            stats.stale = sync.mark_missing_stale(org, system, {"integration": integration}, seen)
+        else:
+            stats.removed = sync.remove_missing(org, system, {"integration": integration}, seen, at)
         stats.linked = sync.relink(org, system)
         _log_sync(org, integration, system, "identity.accounts_synced", stats)
     return stats

@@ -167,6 +167,21 @@ def _apply(account: Account, values: dict, integration, at: datetime) -> bool:
     return changed
 
 
+def mark_missing_stale(org, system: str, holder: dict, seen: set[str]) -> int:
+    """A partial sync: the held accounts it did not list are in doubt, not gone."""
+    held = Account.objects.filter(organization=org, system=system, **holder).exclude(
+        status=AccountStatus.REMOVED
+    )
+    missing = [
+        pk
+        for pk, external_id in held.values_list("id", "external_id").iterator(chunk_size=PAGE * 5)
+        if external_id not in seen
+    ]
+    for page in pages(missing):
+        Account.objects.filter(organization=org, pk__in=page).update(stale=True)
+    return len(missing)
+
+
 def remove_missing(org, system: str, holder: dict, seen: set[str], at: datetime) -> int:
     """Mark ``removed`` the accounts of ``system`` held by ``holder`` (a filter on the
     integration) and not in ``seen``; the ones leaving "active" get ``deactivated_at``."""

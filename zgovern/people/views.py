@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -59,7 +60,9 @@ def index(request: HttpRequest) -> HttpResponse:
     """The roster by name, 50 a page, searchable and filtered."""
     form = FilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else {}
-    rows = queries.people(request.organization, **filters)
+    rows = queries.people(request.organization, **filters).annotate(
+        active_accounts=Count("accounts", filter=Q(accounts__status="active"))
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -78,8 +81,22 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "reports": list(person.reports.order_by("full_name", "id")[:REPORTS_SHOWN]),
         "checks": list(person.background_checks.all()),
         "trainings": list(person.trainings.all()),
+        **_identity(request.organization, person),
     }
     return _page(request, "people/detail.html", context)
+
+
+def _identity(org, person: Person) -> dict:
+    """The person's accounts across systems, aliases, and what the workforce checks say
+    about them (onboarding, offboarding, MFA)."""
+    from zgovern.identity import queries as identity
+
+    accounts = identity.person_accounts(org, person)
+    return {
+        "accounts": accounts,
+        "aliases": identity.aliases(org, person),
+        "workforce": identity.person_state(org, person, accounts),
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -118,3 +118,13 @@ def test_many_accounts_sync_in_batches_not_per_row(org_a, django_assert_max_num_
     with django_assert_max_num_queries(120):
         stats = record_accounts(okta, "okta", changed, T1)
     assert (stats.updated, stats.removed) == (1200, 1300)
+
+
+def test_partial_sync_marks_missing_stale_not_removed(org_a):
+    aws = holder(org_a, "AWS")
+    record_accounts(aws, "aws", [rec("a1"), rec("b1")], T0)
+    stats = record_accounts(aws, "aws", [rec("a1", mfa="enabled")], T1, partial=True)
+    assert (stats.updated, stats.removed, stats.stale) == (1, 0, 1)
+    stored = accounts(org_a)
+    assert stored["b1"].status == "active" and stored["b1"].stale
+    assert not stored["a1"].stale and stored["a1"].mfa == "enabled"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from zgovern.identity.records import AccountRecord
 from zgovern.integrations.aws import checks, sync
+from zgovern.integrations.aws.checkbase import flagged, parse_time
 from zgovern.integrations.aws.client import (
     AccountSession,
     CallCounter,
@@ -56,6 +58,30 @@ class AwsProvider:
     def checks_file(self) -> str:
         return checks.CHECKS_FILE
 
+    # The identity graph: IAM users, from the credential report the iam service collects.
+    account_service = "iam"
+
+    def accounts(self, inventory: Inventory) -> list[AccountRecord] | None:
+        """IAM users of every scanned AWS account, or None when no account's IAM could
+        be read."""
+        if self.account_service in inventory.failures or not inventory.has("iam"):
+            return None
+        records: list[AccountRecord] = []
+        for scope in inventory.data["iam"]:
+            if "error" not in scope:
+                records.extend(_iam_accounts(scope))
+        return records
+
+    def persist(self, integration: Any, inventory: Inventory, at: Any) -> None:
+        """Store the IAM users as accounts of system "aws"; when some AWS accounts'
+        IAM failed, the users not seen are marked stale rather than removed."""
+        from zgovern.identity.services import record_accounts
+
+        if "iam" not in inventory.data and "iam" not in inventory.failures:
+            return  # this run did not collect IAM (a run of other checks)
+        partial = any(key.startswith("iam:") for key in inventory.failures)
+        record_accounts(integration, "aws", self.accounts(inventory), at, partial=partial)
+
     def test_connection(self, config: AwsConfig, credentials: AwsCredentials) -> ConnectionReport:
         """Who the key belongs to, one read per service in the home region, and each member
         account's role; names every permission found missing."""
@@ -87,6 +113,28 @@ class AwsProvider:
                     missing.append(error.permission)
         ok = all(works for _, works, _ in results)
         return ConnectionReport(ok, tuple(results), tuple(dict.fromkeys(missing)))
+
+
+def _iam_accounts(scope: dict[str, Any]) -> list[AccountRecord]:
+    admin_arns = set(scope.get("admin_policies", []))
+    users = scope.get("users", {})
+    records = []
+    for row in scope.get("credential_report", []):
+        name, arn = row.get("user"), row.get("arn")
+        if not name or not arn or name == "<root_account>":
+            continue
+        console = flagged(row.get("password_enabled"))
+        attached = users.get(name, {}).get("attached", [])
+        privileged = bool(users.get(name, {}).get("inline_admin")) or any(
+            a.endswith(":iam::aws:policy/AdministratorAccess") or a in admin_arns for a in attached
+        )
+        records.append(AccountRecord(
+            external_id=arn, username=name, email=name if "@" in name else "",
+            status="active", mfa="enabled" if flagged(row.get("mfa_active")) else "disabled",
+            privileged=privileged, last_login_at=parse_time(row.get("password_last_used")),
+            attributes={"aws_account": scope.get("account", ""), "console_access": console},
+        ))  # fmt: skip
+    return records
 
 
 def _probe(session: AccountSession, region: str, account: str, missing: list[str]):

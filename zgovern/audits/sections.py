@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils import timezone
 from zgovern.audits.builder import BundleContext
 from zgovern.controls.models import ControlCheck, ControlEvidence, EvidenceRequirement
 from zgovern.evidence.models import EvidenceItem
-from zgovern.evidence.storage import open_blob
+from zgovern.evidence.storage import InvalidDigest, blob_key, evidence_storage
 from zgovern.frameworks.models import SystemDescription
 from zgovern.monitoring.models import CheckInterval
 from zgovern.readiness.engine import assess_organization
@@ -82,16 +83,42 @@ def _requirements_by_control(ctx: BundleContext) -> dict[int, list[EvidenceRequi
     return out
 
 
-def _links_in_period(ctx: BundleContext):
+@dataclass(frozen=True)
+class PeriodLink:
+    control_id: int
+    control_key: str
+    evidence_id: int
+    kind: str
+    collected_on: date
+
+
+def period_links(ctx: BundleContext) -> list[PeriodLink]:
+    """Links of in-scope controls to current evidence collected in the period, computed
+    once per bundle. Three plain queries joined here: on SQLite a single query joining
+    links, items and their corrections took seconds at 5,000 items."""
+    cached = ctx.cache.get("period_links")
+    if cached is not None:
+        return cached
     start, end = _bounds(ctx)
-    return ControlEvidence.objects.filter(
-        organization=ctx.org,
-        control__in=ctx.controls,
-        evidence__organization=ctx.org,
-        evidence__superseded_by__isnull=True,
-        evidence__collected_at__gte=start,
-        evidence__collected_at__lt=end,
+    items = EvidenceItem.objects.filter(
+        organization=ctx.org, collected_at__gte=start, collected_at__lt=end
     )
+    current = {
+        pk: (kind, timezone.localtime(at).date())
+        for pk, kind, at in items.values_list("pk", "kind", "collected_at")
+    }
+    corrected = EvidenceItem.objects.filter(organization=ctx.org, supersedes__isnull=False)
+    for pk in corrected.values_list("supersedes_id", flat=True):
+        current.pop(pk, None)
+    keys = {control.pk: control.key for control in ctx.controls}
+    links = ControlEvidence.objects.filter(organization=ctx.org, control_id__in=list(keys))
+    found = [
+        PeriodLink(control_id, keys[control_id], evidence_id, *current[evidence_id])
+        for control_id, evidence_id in links.values_list("control_id", "evidence_id")
+        if evidence_id in current
+    ]
+    ctx.cache["period_links"] = found
+    return found
 
 
 def _bounds(ctx: BundleContext) -> tuple[datetime, datetime]:
@@ -103,8 +130,8 @@ def _bounds(ctx: BundleContext) -> tuple[datetime, datetime]:
 
 def _evidence_counts(ctx: BundleContext) -> dict[int, int]:
     counts: dict[int, int] = defaultdict(int)
-    for control_id in _links_in_period(ctx).values_list("control_id", flat=True):
-        counts[control_id] += 1
+    for link in period_links(ctx):
+        counts[link.control_id] += 1
     return counts
 
 
@@ -112,10 +139,8 @@ def evidence_checklist(ctx: BundleContext) -> None:
     """Every required evidence item per control and window of the period: present (in its
     window), late (after its window, within the period) or missing."""
     collected: dict[tuple[int, str], list[tuple[date, int]]] = defaultdict(list)
-    for control_id, kind, at, item_id in _links_in_period(ctx).values_list(
-        "control_id", "evidence__kind", "evidence__collected_at", "evidence_id"
-    ):
-        collected[(control_id, kind)].append((timezone.localtime(at).date(), item_id))
+    for link in period_links(ctx):
+        collected[(link.control_id, link.kind)].append((link.collected_on, link.evidence_id))
     rows = []
     by_control = _requirements_by_control(ctx)
     for control in ctx.controls:
@@ -160,8 +185,8 @@ def evidence_files(ctx: BundleContext) -> None:
     period: the file itself (streamed), a record's JSON, or a link's address, plus an index
     relating every item to its controls and its stored SHA-256."""
     controls: dict[int, list[str]] = defaultdict(list)
-    for item_id, key in _links_in_period(ctx).values_list("evidence_id", "control__key"):
-        controls[item_id].append(key)
+    for link in period_links(ctx):
+        controls[link.evidence_id].append(link.control_key)
     ids = sorted(controls)
     ctx.total += len(ids)
     rows = []
@@ -205,8 +230,8 @@ def _write_item(ctx: BundleContext, item: EvidenceItem):
         return ctx.add_bytes(f"{stem}.url.txt", f"{item.link_url}\n".encode(), title, "evidence")
     if item.file_name:
         try:
-            handle = open_blob(ctx.org, item.sha256)
-        except FileNotFoundError:
+            handle = _storage(ctx).open(blob_key(ctx.org, item.sha256), "rb")
+        except (FileNotFoundError, InvalidDigest):
             note = f"The stored file {item.sha256} of evidence {item.pk} is missing.\n"
             return ctx.add_bytes(f"{stem}.MISSING.txt", note.encode(), title, "evidence")
         with handle:
@@ -214,6 +239,12 @@ def _write_item(ctx: BundleContext, item: EvidenceItem):
             return ctx.add_stream(name, handle, item.file_size, title, "evidence")
     data = json.dumps(item.record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return ctx.add_bytes(f"{stem}.json", data.encode(), title, "evidence")
+
+
+def _storage(ctx: BundleContext):
+    if "storage" not in ctx.cache:
+        ctx.cache["storage"] = evidence_storage()
+    return ctx.cache["storage"]
 
 
 def check_history(ctx: BundleContext) -> None:

@@ -222,3 +222,12 @@ def test_writer_renames_case_insensitive_clashes(tmp_path):
     with (tmp_path / "b.zip").open("w+b") as target, BundleWriter(target, timezone.now()) as w:
         names = [w.unique("A/Report.pdf"), w.unique("a/report.PDF"), w.unique("manifest.json")]
     assert names == ["A/Report.pdf", "a/report (2).PDF", "_manifest.json"]
+
+
+def test_the_index_escapes_what_people_typed(audit_org, audit):
+    services.update_audit(audit_org, SYSTEM, audit.pk, {"name": "<script>alert(1)</script>"})
+    add_evidence_file(audit_org, "encryption-at-rest", "a.txt", b"x", title="<img src=x>")
+    with zipfile.ZipFile(services.bundle_path(build(audit_org, audit))) as archive:
+        page = archive.read("index.html").decode()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<img" not in page

@@ -36,6 +36,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.controls.demo",
     "zgovern.readiness.demo",
     "zgovern.people.demo",
+    "zgovern.policies.demo",
     "zgovern.identity.demo",
     "zgovern.training.demo",
 )

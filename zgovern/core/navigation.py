@@ -28,12 +28,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("people", "People", "people:index"),
     Section("accounts", "Accounts", "identity:index"),
     Section("training", "Training", "training:index"),
-    Section(
-        "policies",
-        "Policies",
-        "core:section",
-        upcoming="Policy documents with versions, approvals and employee acknowledgements.",
-    ),
+    Section("policies", "Policies", "policies:index"),
     Section(
         "reviews",
         "Access reviews",

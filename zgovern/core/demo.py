@@ -36,6 +36,8 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.controls.demo",
     "zgovern.readiness.demo",
     "zgovern.people.demo",
+    "zgovern.risks.demo",
+    "zgovern.incidents.demo",
     "zgovern.policies.demo",
     "zgovern.identity.demo",
     "zgovern.training.demo",

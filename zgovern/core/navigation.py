@@ -35,12 +35,8 @@ SECTIONS: tuple[Section, ...] = (
         "core:section",
         upcoming="Quarterly access-review campaigns with an APPROVE or REVOKE per account.",
     ),
-    Section(
-        "risks",
-        "Risks",
-        "core:section",
-        upcoming="The risk register, its treatments and the incident log.",
-    ),
+    Section("risks", "Risks", "risks:index"),
+    Section("incidents", "Incidents", "incidents:index"),
     Section(
         "vendors",
         "Vendors",

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from zgovern.identity.models import Account, AccountStatus, LinkMethod, MfaState, PersonAlias
 from zgovern.identity.records import AccountRecord
@@ -206,61 +207,48 @@ def remove_missing(org, system: str, holder: dict, seen: set[str], at: datetime)
 
 
 # -- linking --------------------------------------------------------------------------
+#
+# Linking is done by the database, a few set-based UPDATEs per relink whatever the number
+# of accounts: nothing is loaded into Python, so memory stays flat. Emails and aliases are
+# stored lower-case; usernames are compared lower-cased.
 
 
-def link_maps(org) -> tuple[dict[str, int], dict[str, int]]:
-    """work email -> person id, alias -> person id (both lower-case)."""
-    emails = dict(Person.objects.filter(organization=org).values_list("work_email", "id"))
-    aliases = dict(PersonAlias.objects.filter(organization=org).values_list("alias", "person_id"))
-    return {e.lower(): pk for e, pk in emails.items()}, {a.lower(): pk for a, pk in aliases.items()}
-
-
-def match(
-    email: str, username: str, emails: dict[str, int], aliases: dict[str, int]
-) -> tuple[int | None, str]:
-    """The person an account belongs to and how it was found: by work email first, then
-    by a known alias of its email or its username."""
-    email, username = (email or "").lower(), (username or "").lower()
-    if email and email in emails:
-        return emails[email], LinkMethod.EMAIL
-    for key in (email, username):
-        if key and key in aliases:
-            return aliases[key], LinkMethod.ALIAS
-    if username in emails:  # a username that is a work email (Okta's login, say)
-        return emails[username], LinkMethod.EMAIL
-    return None, LinkMethod.NONE
+def _link_rules(org) -> list[tuple[Q, QuerySet, str]]:
+    """(condition on an account, where its person comes from, link method), in order of
+    precedence: work email, alias of the email, alias of the username, a username that is
+    a work email (Okta's login, an IAM user named by email)."""
+    people = Person.objects.filter(organization=org)
+    aliases = PersonAlias.objects.filter(organization=org)
+    by_email = people.filter(work_email=OuterRef("email")).values("pk")
+    alias_email = aliases.filter(alias=OuterRef("email")).values("person_id")
+    alias_user = aliases.filter(alias=Lower(OuterRef("username"))).values("person_id")
+    user_email = people.filter(work_email=Lower(OuterRef("username"))).values("pk")
+    has_email = ~Q(email="")
+    return [
+        (has_email & Q(Exists(by_email)), by_email, LinkMethod.EMAIL),
+        (has_email & Q(Exists(alias_email)), alias_email, LinkMethod.ALIAS),
+        (Q(Exists(alias_user)), alias_user, LinkMethod.ALIAS),
+        (Q(Exists(user_email)), user_email, LinkMethod.EMAIL),
+    ]
 
 
 def relink(org, system: str | None = None, only: Q | None = None) -> int:
     """Recompute automatic links (of one system's accounts, of those matching ``only``, or
     of all): manual links and service accounts are left alone. Returns how many accounts
-    changed person."""
-    emails, aliases = link_maps(org)
-    rows = Account.objects.filter(organization=org, is_service=False).exclude(
+    changed person or link method."""
+    auto = Account.objects.filter(organization=org, is_service=False).exclude(
         link_method=LinkMethod.MANUAL
     )
     if system is not None:
-        rows = rows.filter(system=system)
+        auto = auto.filter(system=system)
     if only is not None:
-        rows = rows.filter(only)
-    return _relink_rows(org, rows, emails, aliases)
-
-
-def _relink_rows(org, rows, emails, aliases) -> int:
-    """Read every row first (SQLite gives no isolation between a cursor being read and
-    writes on the same connection), then write the moves a page at a time."""
-    fields = ("id", "email", "username", "person_id", "link_method")
-    moves: list[tuple[int, int | None, str]] = []
-    for pk, email, username, person_id, method in rows.values_list(*fields).iterator(
-        chunk_size=PAGE * 5
-    ):
-        target, how = match(email, username, emails, aliases)
-        if (target, how) != (person_id, method):
-            moves.append((pk, target, how))
-    for page in pages(moves):
-        # One CASE update per page rather than one UPDATE per account.
-        Account.objects.bulk_update(
-            [Account(pk=pk, organization=org, person_id=p, link_method=m) for pk, p, m in page],
-            ["person", "link_method"],
-        )
-    return len(moves)
+        auto = auto.filter(only)
+    changed, earlier = 0, Q(pk__in=[])
+    for condition, source, method in _link_rules(org):
+        target = Subquery(source[:1])
+        rows = auto.filter(condition).exclude(earlier).exclude(link_method=method, person=target)
+        changed += rows.update(person=target, link_method=method)
+        earlier |= condition
+    # Matching nothing any more: an automatic link is undone.
+    rows = auto.exclude(earlier).exclude(person=None, link_method=LinkMethod.NONE)
+    return changed + rows.update(person=None, link_method=LinkMethod.NONE)

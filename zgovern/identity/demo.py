@@ -4,7 +4,9 @@ GitHub logins through aliases; one GitHub account matches nobody (left unlinked,
 accounts page), a deploy bot is a service account owned by Raj, Lars Leaver left in January
 2025 yet his Okta account is still active, and Carl Contractor has no MFA in Okta.
 
-Added once: a second run finds the accounts (and aliases, marks) already there.
+The built-in workforce checks are set up, so a run (``zgovern checks run`` or the
+schedule) finds exactly these exceptions. Added once: a second run finds the accounts
+(and aliases, marks) already there.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def load(context) -> None:
         data = "\n".join([HEADER, *_rows()]) + "\n"
         services.import_accounts(org, actor, "demo-accounts.csv", data.encode())
     _service_account(org, actor)
+    services.ensure_workforce_integration(org, actor)
 
 
 def _service_account(org, actor) -> None:

@@ -34,11 +34,13 @@ def graph(org_a):
         rec("u1", username="ada", email="ada@a.example", mfa="enabled"),
         rec("u2", username="bot", mfa="disabled"),
     ], T0)  # fmt: skip
+    keys_only = rec("k1", username="deployer", mfa="disabled", attributes={"console_access": False})
+    record_accounts(holder(org_a, "AWS"), "aws", [keys_only], T0)
     return {"ada": ada, **accounts(org_a)}
 
 
 def test_list_get_filter_and_coverage(graph, alice_api, bob_api):
-    page = send(bob_api, "get", "/accounts?linked=no").json()
+    page = send(bob_api, "get", "/accounts?linked=no&system=okta").json()
     assert page["count"] == 1 and page["items"][0]["username"] == "bot"
     got = send(bob_api, "get", f"/accounts/{graph['u1'].pk}").json()
     assert got["person_email"] == "ada@a.example" and got["link_method"] == "email"

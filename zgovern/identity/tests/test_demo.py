@@ -6,6 +6,7 @@ from django_scopes import scopes_disabled
 
 from zgovern.core import demo
 from zgovern.identity.models import Account
+from zgovern.integrations.models import Integration
 from zgovern.tenancy.roles import Role
 
 
@@ -23,6 +24,7 @@ def test_demo_accounts_tell_the_story_and_load_once(org_a, alice, bob):
         lars = rows.get(system="okta", username="lars@acme.example")
         assert lars.status == "active" and lars.person.end_date is not None
         assert rows.get(username="carl@ext.example").mfa == "disabled"
+        assert Integration.objects.filter(organization=org_a, provider="workforce").count() == 1
     demo.populate(org_a, {Role.OWNER: alice, Role.AUDITOR: bob})
     with scopes_disabled():
         again = sorted(Account.objects.filter(organization=org_a).values_list(

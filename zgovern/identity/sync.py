@@ -110,30 +110,30 @@ def upsert(
         _upsert_page(org, system, integration, page, at, stats)
 
 
+_STORED = ("id", "external_id", "integration_id", "stale", "deactivated_at", *RECORD_FIELDS)
+_UPDATED = [*RECORD_FIELDS, "integration", "stale", "last_seen_at", "deactivated_at", "updated_at"]
+
+
 def _upsert_page(org, system, integration, page, at, stats) -> None:
-    stored = {
-        account.external_id: account
-        for account in Account.objects.filter(
-            organization=org, system=system, external_id__in=[r.external_id for r in page]
-        )
-    }
+    """Stored rows are read as tuples (no model instances); only new and changed
+    accounts become objects, and the unchanged majority is one UPDATE of the sighting."""
+    rows = Account.objects.filter(
+        organization=org, system=system, external_id__in=[r.external_id for r in page]
+    ).values_list(*_STORED)
+    stored = {row[1]: dict(zip(_STORED, row, strict=True)) for row in rows}
     created, changed, same = [], [], []
+    holder_id = getattr(integration, "pk", None)
     for record in page:
         values = normalised(record)
-        account = stored.get(record.external_id)
-        if account is None:
+        row = stored.get(record.external_id)
+        if row is None:
             created.append(_new(org, system, integration, record.external_id, values, at))
-        elif _apply(account, values, integration, at):
-            changed.append(account)
+        elif _differs(row, values, holder_id):
+            changed.append(_changed(org, row, values, integration, at))
         else:
-            same.append(account.pk)
+            same.append(row["id"])
     Account.objects.bulk_create(created, batch_size=PAGE)
-    Account.objects.bulk_update(
-        changed,
-        [*RECORD_FIELDS, "integration", "stale", "last_seen_at", "deactivated_at", "updated_at"],
-        batch_size=PAGE,
-    )
-    # The unchanged majority: one UPDATE for the page, not one per row.
+    Account.objects.bulk_update(changed, _UPDATED, batch_size=PAGE)
     Account.objects.filter(organization=org, pk__in=same).update(last_seen_at=at, stale=False)
     stats.created += len(created)
     stats.updated += len(changed)
@@ -148,24 +148,25 @@ def _new(org, system, integration, external_id: str, values: dict, at: datetime)
     )  # fmt: skip
 
 
-def _apply(account: Account, values: dict, integration, at: datetime) -> bool:
-    """Set ``values`` on ``account``; True when anything but the sighting changed."""
-    changed = account.stale or account.integration_id != getattr(integration, "pk", None)
-    was_active = account.status == AccountStatus.ACTIVE
-    for name, value in values.items():
-        if getattr(account, name) != value:
-            setattr(account, name, value)
-            changed = True
-    if was_active and values["status"] != AccountStatus.ACTIVE:
-        account.deactivated_at = at
-    elif values["status"] == AccountStatus.ACTIVE:
-        account.deactivated_at = None
-    account.integration = integration
-    account.stale = False
-    account.last_seen_at = at
-    if changed:
-        account.updated_at = at
-    return changed
+def _differs(row: dict, values: dict, holder_id) -> bool:
+    """Whether anything but the sighting changes (a stale mark cleared counts)."""
+    if row["stale"] or row["integration_id"] != holder_id:
+        return True
+    return any(row[name] != value for name, value in values.items())
+
+
+def _changed(org, row: dict, values: dict, integration, at: datetime) -> Account:
+    """The account as updated; ``deactivated_at`` is set when it leaves "active" and
+    cleared when it is active again."""
+    deactivated_at = row["deactivated_at"]
+    if values["status"] == AccountStatus.ACTIVE:
+        deactivated_at = None
+    elif row["status"] == AccountStatus.ACTIVE:
+        deactivated_at = at
+    return Account(
+        pk=row["id"], organization=org, integration=integration, stale=False, last_seen_at=at,
+        deactivated_at=deactivated_at, updated_at=at, **values,
+    )  # fmt: skip
 
 
 def mark_missing_stale(org, system: str, holder: dict, seen: set[str]) -> int:

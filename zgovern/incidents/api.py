@@ -59,9 +59,9 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentsQuery]):
         status=filters.status.value if filters.status else "", owner=filters.owner.strip(),
         past_target=filters.past_target, detected_from=filters.detected_from,
         detected_to=filters.detected_to, sort=filters.sort,
-    ).prefetch_related("risks", "controls")  # fmt: skip
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "items": list(page)}
+    )  # fmt: skip
+    page = list(rows[filters.offset : filters.offset + filters.limit])
+    return {"count": rows.count(), "items": queries.attach_links(page)}
 
 
 @router.post("/incidents", response={201: IncidentDetailOut, **WRITE_ERRORS},

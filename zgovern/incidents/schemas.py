@@ -130,11 +130,13 @@ class IncidentOut(Schema):
 
     @staticmethod
     def resolve_risk_ids(obj: Incident) -> list[int]:
-        return sorted(r.pk for r in obj.risks.all())
+        linked = getattr(obj, "linked_risk_ids", None)  # set on list pages
+        return linked if linked is not None else sorted(r.pk for r in obj.risks.all())
 
     @staticmethod
     def resolve_control_ids(obj: Incident) -> list[int]:
-        return sorted(c.pk for c in obj.controls.all())
+        linked = getattr(obj, "linked_control_ids", None)
+        return linked if linked is not None else sorted(c.pk for c in obj.controls.all())
 
 
 class IncidentDetailOut(IncidentOut):

@@ -56,11 +56,9 @@ def list_risks(request: HttpRequest, filters: Query[RisksQuery]):
         treatment=filters.treatment.value if filters.treatment is not None else None,
         owner=filters.owner.strip(), min_score=filters.min_score, flag=filters.flag,
         sort=filters.sort,
-    ).prefetch_related("controls")  # fmt: skip
-    return {
-        "count": rows.count(),
-        "items": list(rows[filters.offset : filters.offset + filters.limit]),
-    }
+    )  # fmt: skip
+    page = list(rows[filters.offset : filters.offset + filters.limit])
+    return {"count": rows.count(), "items": queries.attach_controls(page)}
 
 
 @router.post("/risks", response={201: RiskOut, **WRITE_ERRORS}, summary="Add a risk")

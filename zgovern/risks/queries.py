@@ -75,6 +75,18 @@ def risks(
     return rows.order_by(*SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT]))
 
 
+def attach_controls(page: list[Risk]) -> list[Risk]:
+    """Set ``linked_control_ids`` on a page of risks with one query over the link table."""
+    through = Risk.controls.through
+    rows = through.objects.filter(risk_id__in=[r.pk for r in page])
+    linked: dict[int, list[int]] = {}
+    for risk_id, control_id in rows.values_list("risk_id", "control_id").order_by("control_id"):
+        linked.setdefault(risk_id, []).append(control_id)
+    for risk in page:
+        risk.linked_control_ids = linked.get(risk.pk, [])
+    return page
+
+
 def flag_filter(flag: str, today: date) -> Q:
     if flag == "acceptance_expired":
         return Q(treatment=Treatment.ACCEPT, acceptance_expires_on__lt=today)

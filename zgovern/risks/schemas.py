@@ -85,7 +85,8 @@ class RiskOut(Schema):
 
     @staticmethod
     def resolve_control_ids(obj: Risk) -> list[int]:
-        return sorted(c.pk for c in obj.controls.all())
+        linked = getattr(obj, "linked_control_ids", None)  # set on list pages
+        return linked if linked is not None else sorted(c.pk for c in obj.controls.all())
 
 
 class RiskPage(Schema):

@@ -21,6 +21,7 @@ def test_log_list_change_timeline_and_figures(org_a, alice, alice_api, bob_api):
     add_incident(org_a, "Old one", detected_at=ago(days=30))
     page = send(bob_api, "get", "/incidents?sort=-detected&limit=1").json()
     assert page["count"] == 2 and page["items"][0]["title"] == "Exposed bucket"
+    assert page["items"][0]["risk_ids"] == [risk.pk] and page["items"][0]["control_ids"] == []
     assert send(bob_api, "get", "/incidents?past_target=true").json()["count"] == 1
     assert send(bob_api, "get", "/incidents?severity=sev1").json()["count"] == 1
     entry = send(alice_api, "post", f"/incidents/{incident['id']}/timeline",

@@ -50,4 +50,5 @@ urlpatterns = [
     path("account/", include("zgovern.accounts.urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/", api.urls),
+    path("vendor-assessment/", include("zgovern.vendors.public_urls")),
 ]

@@ -41,6 +41,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.policies.demo",
     "zgovern.identity.demo",
     "zgovern.training.demo",
+    "zgovern.vendors.demo",
 )
 
 

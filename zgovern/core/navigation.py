@@ -37,12 +37,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("risks", "Risks", "risks:index"),
     Section("incidents", "Incidents", "incidents:index"),
-    Section(
-        "vendors",
-        "Vendors",
-        "core:section",
-        upcoming="Vendor inventory, security assessments and their compliance reports.",
-    ),
+    Section("vendors", "Vendors", "vendors:index"),
     Section(
         "audits",
         "Audits",

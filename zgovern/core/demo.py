@@ -42,6 +42,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.identity.demo",
     "zgovern.training.demo",
     "zgovern.vendors.demo",
+    "zgovern.reviews.demo",
 )
 
 

@@ -29,12 +29,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("accounts", "Accounts", "identity:index"),
     Section("training", "Training", "training:index"),
     Section("policies", "Policies", "policies:index"),
-    Section(
-        "reviews",
-        "Access reviews",
-        "core:section",
-        upcoming="Quarterly access-review campaigns with an APPROVE or REVOKE per account.",
-    ),
+    Section("reviews", "Access reviews", "reviews:index"),
     Section("risks", "Risks", "risks:index"),
     Section("incidents", "Incidents", "incidents:index"),
     Section("vendors", "Vendors", "vendors:index"),

@@ -18,31 +18,32 @@ from ninja.errors import HttpError
 
 from zgovern.api import TokenAuth
 from zgovern.core.actor import Actor, client_ip
-from zgovern.core.errors import NotFound
+from zgovern.core.errors import DomainError, NotFound
 from zgovern.core.exports import csv_bytes, download
 from zgovern.people.models import Person
 from zgovern.policies import pdf, queries, rendering, services, templates
 from zgovern.policies.models import Policy, PolicyVersion
 from zgovern.policies.schemas import (
     MAX_ID,
-    AckOut,
-    AdoptIn,
-    DiffOut,
     ErrorOut,
-    IntegrationOut,
-    MatrixOut,
-    PendingOut,
+    PolicyAckOut,
     PolicyAcksOut,
-    PolicyIn,
-    PolicyOut,
+    PolicyAdoptIn,
+    PolicyChecksOut,
+    PolicyCreateIn,
+    PolicyDetailOut,
+    PolicyDiffOut,
+    PolicyMatrixOut,
     PolicyPatch,
-    PublishIn,
-    TaskOut,
-    TemplateOut,
-    VersionIn,
-    VersionOut,
-    VersionPatch,
-    VersionSummary,
+    PolicyPendingOut,
+    PolicyPersonAcksOut,
+    PolicyPublishIn,
+    PolicyReviewTaskOut,
+    PolicyTemplateOut,
+    PolicyVersionIn,
+    PolicyVersionOut,
+    PolicyVersionPatch,
+    PolicyVersionSummary,
 )
 from zgovern.tenancy import roles
 
@@ -52,6 +53,8 @@ READ_ERRORS = {code: ErrorOut for code in (401, 403, 404, 422)}
 WRITE_ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410, 422)}
 PolicyId = Path(..., ge=1, le=MAX_ID, description="A policy's id.")
 VersionId = Path(..., ge=1, le=MAX_ID, description="A policy version's id.")
+# Optional in the signature so that another organisation's version answers 404 first.
+PaperPerson = Form(None, ge=1, le=MAX_ID, description="The person who signed (required).")
 # Optional in the signature so that a missing scan is the service's 400 naming it.
 ScanFile = File(None, description="The signed form's scan (required).")
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -151,7 +154,7 @@ def _rate(rate: queries.PolicyRate) -> dict:
 
 @router.get(
     "/policies/templates",
-    response={200: list[TemplateOut], **READ_ERRORS},
+    response={200: list[PolicyTemplateOut], **READ_ERRORS},
     summary="List policy templates",
 )
 def list_templates(request: HttpRequest):
@@ -159,16 +162,18 @@ def list_templates(request: HttpRequest):
     return list(templates.all_templates().values())
 
 
-@router.get("/policies", response={200: list[PolicyOut], **READ_ERRORS}, summary="List policies")
+@router.get(
+    "/policies", response={200: list[PolicyDetailOut], **READ_ERRORS}, summary="List policies"
+)
 def list_policies(request: HttpRequest):
     """Every policy of the organisation by title, with its published and latest version."""
     return [policy_out(p) for p in queries.policies(request.organization)]
 
 
 @router.post(
-    "/policies/adopt", response={201: PolicyOut, **WRITE_ERRORS}, summary="Adopt a template"
+    "/policies/adopt", response={201: PolicyDetailOut, **WRITE_ERRORS}, summary="Adopt a template"
 )
-def adopt(request: HttpRequest, payload: AdoptIn):
+def adopt(request: HttpRequest, payload: PolicyAdoptIn):
     """Adopt a template as a new policy with a draft version 1, its placeholders filled
     with `company_name` (default: the organisation's name), the owner's name and the review
     cadence. A template already adopted is a 409. Logged as `policy.created`."""
@@ -186,8 +191,8 @@ def adopt(request: HttpRequest, payload: AdoptIn):
     return Status(201, policy_out(policy))
 
 
-@router.post("/policies", response={201: PolicyOut, **WRITE_ERRORS}, summary="Write a policy")
-def create_policy(request: HttpRequest, payload: PolicyIn):
+@router.post("/policies", response={201: PolicyDetailOut, **WRITE_ERRORS}, summary="Write a policy")
+def create_policy(request: HttpRequest, payload: PolicyCreateIn):
     """A policy written from scratch, with its Markdown as draft version 1."""
     data = payload.model_dump()
     data["owner"] = data.pop("owner_id")
@@ -211,7 +216,9 @@ def library_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @router.get(
-    "/policies/{int:policy_id}", response={200: PolicyOut, **READ_ERRORS}, summary="Get a policy"
+    "/policies/{int:policy_id}",
+    response={200: PolicyDetailOut, **READ_ERRORS},
+    summary="Get a policy",
 )
 def get_policy(request: HttpRequest, policy_id: int = PolicyId):
     """One policy with its mapping, review dates and current version."""
@@ -220,7 +227,7 @@ def get_policy(request: HttpRequest, policy_id: int = PolicyId):
 
 @router.patch(
     "/policies/{int:policy_id}",
-    response={200: PolicyOut, **WRITE_ERRORS},
+    response={200: PolicyDetailOut, **WRITE_ERRORS},
     summary="Change a policy",
 )
 def update_policy(request: HttpRequest, payload: PolicyPatch, policy_id: int = PolicyId):
@@ -236,7 +243,7 @@ def update_policy(request: HttpRequest, payload: PolicyPatch, policy_id: int = P
 
 @router.get(
     "/policies/{int:policy_id}/versions",
-    response={200: list[VersionSummary], **READ_ERRORS},
+    response={200: list[PolicyVersionSummary], **READ_ERRORS},
     summary="List a policy's versions",
 )
 def list_versions(request: HttpRequest, policy_id: int = PolicyId):
@@ -247,10 +254,10 @@ def list_versions(request: HttpRequest, policy_id: int = PolicyId):
 
 @router.post(
     "/policies/{int:policy_id}/versions",
-    response={201: VersionOut, **WRITE_ERRORS},
+    response={201: PolicyVersionOut, **WRITE_ERRORS},
     summary="Start a new version",
 )
-def new_version(request: HttpRequest, payload: VersionIn, policy_id: int = PolicyId):
+def new_version(request: HttpRequest, payload: PolicyVersionIn, policy_id: int = PolicyId):
     """A new draft (text defaults to the latest version's). 409 while another version is
     in progress. `material` says whether the audience must acknowledge it again."""
     _policy(request, policy_id)
@@ -265,7 +272,7 @@ def new_version(request: HttpRequest, payload: VersionIn, policy_id: int = Polic
 
 @router.get(
     "/policies/versions/{int:version_id}",
-    response={200: VersionOut, **READ_ERRORS},
+    response={200: PolicyVersionOut, **READ_ERRORS},
     summary="Get a policy version",
 )
 def get_version(request: HttpRequest, version_id: int = VersionId):
@@ -275,10 +282,10 @@ def get_version(request: HttpRequest, version_id: int = VersionId):
 
 @router.patch(
     "/policies/versions/{int:version_id}",
-    response={200: VersionOut, **WRITE_ERRORS},
+    response={200: PolicyVersionOut, **WRITE_ERRORS},
     summary="Edit a draft",
 )
-def edit_version(request: HttpRequest, payload: VersionPatch, version_id: int = VersionId):
+def edit_version(request: HttpRequest, payload: PolicyVersionPatch, version_id: int = VersionId):
     """Change a draft's text, summary or material flag; a version past draft is a 409."""
     _version(request, version_id)
     fields = payload.model_dump(exclude_unset=True, exclude_none=True)
@@ -295,7 +302,7 @@ def _step(name: str, summary: str, doc: str):
     handler.__doc__ = doc
     handler.__name__ = f"version_{name}"
     path = f"/policies/versions/{{int:version_id}}/{name.replace('_', '-')}"
-    router.post(path, response={200: VersionOut, **WRITE_ERRORS}, summary=summary)(handler)
+    router.post(path, response={200: PolicyVersionOut, **WRITE_ERRORS}, summary=summary)(handler)
 
 
 _step("submit_for_review", "Submit a draft for review", "draft → in review (409 otherwise).")
@@ -306,10 +313,10 @@ _step("retire", "Retire a published version", "published → retired; nobody is 
 
 @router.post(
     "/policies/versions/{int:version_id}/publish",
-    response={200: VersionOut, **WRITE_ERRORS},
+    response={200: PolicyVersionOut, **WRITE_ERRORS},
     summary="Publish an approved version",
 )
-def publish(request: HttpRequest, payload: PublishIn, version_id: int = VersionId):
+def publish(request: HttpRequest, payload: PolicyPublishIn, version_id: int = VersionId):
     """approved → published: supersedes the previous published version, sets the next
     review date and distributes it to the audience (a material change asks everyone again)."""
     _version(request, version_id)
@@ -317,16 +324,16 @@ def publish(request: HttpRequest, payload: PublishIn, version_id: int = VersionI
     return version_out(_version(request, version_id))
 
 
-class DiffQuery(Schema):
+class PolicyDiffQuery(Schema):
     against: int | None = None
 
 
 @router.get(
     "/policies/versions/{int:version_id}/diff",
-    response={200: DiffOut, **READ_ERRORS},
+    response={200: PolicyDiffOut, **READ_ERRORS},
     summary="Compare two versions",
 )
-def diff(request: HttpRequest, filters: Query[DiffQuery], version_id: int = VersionId):
+def diff(request: HttpRequest, filters: Query[PolicyDiffQuery], version_id: int = VersionId):
     """This version against `against` (another version of the same policy; default the
     previous version, or empty text for version 1)."""
     version = _version(request, version_id)
@@ -377,7 +384,7 @@ def _me(request: HttpRequest) -> Person | None:
 
 @router.get(
     "/policies/mine",
-    response={200: PendingOut, **READ_ERRORS},
+    response={200: PolicyPendingOut, **READ_ERRORS},
     auth=OwnTaskAuth(),
     summary="My policies to acknowledge",
 )
@@ -394,7 +401,7 @@ def mine(request: HttpRequest):
 
 @router.post(
     "/policies/versions/{int:version_id}/acknowledge",
-    response={201: AckOut, **WRITE_ERRORS},
+    response={201: PolicyAckOut, **WRITE_ERRORS},
     auth=OwnTaskAuth(),
     summary="Acknowledge a policy version",
 )
@@ -421,18 +428,21 @@ def acknowledge(request: HttpRequest, version_id: int = VersionId):
 
 @router.post(
     "/policies/versions/{int:version_id}/paper-acknowledgements",
-    response={201: AckOut, **WRITE_ERRORS},
+    response={201: PolicyAckOut, **WRITE_ERRORS},
     summary="Record a paper acknowledgement",
 )
 def paper_acknowledgement(
     request: HttpRequest,
     version_id: int = VersionId,
-    person_id: int = Form(..., ge=1, le=MAX_ID),
+    person_id: int | None = PaperPerson,
     scan: UploadedFile | None = ScanFile,
 ):
     """An owner or admin records a person's signed paper acknowledgement; the scan is kept
-    as evidence. Multipart: `person_id` and `scan`."""
+    as evidence. Multipart: `person_id` and `scan` (both required: 400 naming the one
+    missing)."""
     _version(request, version_id)
+    if person_id is None:
+        raise DomainError("Choose the person who signed.", field="person_id")
     ack = services.record_paper_acknowledgement(
         request.organization,
         _actor(request),
@@ -471,7 +481,7 @@ def policy_acknowledgements(request: HttpRequest, policy_id: int = PolicyId):
 
 @router.get(
     "/policies/matrix",
-    response={200: MatrixOut, **READ_ERRORS},
+    response={200: PolicyMatrixOut, **READ_ERRORS},
     summary="The acknowledgement matrix",
 )
 def matrix(request: HttpRequest):
@@ -504,12 +514,41 @@ def matrix_csv(request: HttpRequest) -> HttpResponse:
     return download(csv_bytes(header, rows), "policy-acknowledgements.csv", "text/csv")
 
 
+PersonId = Path(..., ge=1, le=MAX_ID, description="A person's id.")
+
+
+@router.get(
+    "/policies/people/{int:person_id}/acknowledgements",
+    response={200: PolicyPersonAcksOut, **READ_ERRORS},
+    summary="A person's acknowledgements",
+)
+def person_acknowledgements(request: HttpRequest, person_id: int = PersonId):
+    """Each published policy whose audience includes the person, with their state, the
+    person's acknowledgement rate and how many windows they missed."""
+    person = Person.objects.filter(organization=request.organization, pk=person_id).first()
+    if person is None:
+        raise NotFound("No such person.")
+    rows = queries.person_standings(request.organization, person)
+    done = sum(cell.done for _, cell in rows)
+    return {
+        "person_id": person.pk,
+        "rate": round(100 * done / len(rows), 1) if rows else None,
+        "exceptions": sum(cell.exception for _, cell in rows),
+        "policies": [
+            {"policy_id": item.policy.pk, "title": item.policy.title,
+             "required_version": item.base.number, "state": cell.state, "due": cell.due,
+             "acknowledged_at": cell.acknowledged_at, "version_number": cell.version_number}
+            for item, cell in rows
+        ],
+    }  # fmt: skip
+
+
 # -- reviews and checks ---------------------------------------------------------------
 
 
 @router.post(
     "/policies/reviews/flag",
-    response={200: list[TaskOut], **WRITE_ERRORS},
+    response={200: list[PolicyReviewTaskOut], **WRITE_ERRORS},
     summary="Flag policies past review",
 )
 def flag_reviews(request: HttpRequest):
@@ -519,7 +558,7 @@ def flag_reviews(request: HttpRequest):
 
 @router.post(
     "/policies/checks",
-    response={200: IntegrationOut, **WRITE_ERRORS},
+    response={200: PolicyChecksOut, **WRITE_ERRORS},
     summary="Turn on the policy checks",
 )
 def ensure_checks(request: HttpRequest):

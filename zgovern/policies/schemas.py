@@ -21,7 +21,7 @@ class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class TemplateOut(Schema):
+class PolicyTemplateOut(Schema):
     key: str
     title: str
     controls: list[str]
@@ -30,7 +30,7 @@ class TemplateOut(Schema):
     audience: Audience
 
 
-class AdoptIn(Input):
+class PolicyAdoptIn(Input):
     template_key: text(80, 1)
     owner_id: int | None = Field(None, ge=1, le=MAX_ID, description="A member's user id.")
     company_name: text(200) = ""
@@ -39,7 +39,7 @@ class AdoptIn(Input):
     departments: list[Department] = Field(default=[], max_length=50)
 
 
-class PolicyIn(Input):
+class PolicyCreateIn(Input):
     key: text(80, 1) = Field(description="Lowercase letters, digits and '-'.")
     title: text(200, 1)
     body: text(200_000, 1) = Field(description="Markdown of version 1.")
@@ -58,28 +58,28 @@ class PolicyPatch(Input):
     ack_window_days: int | None = Field(None, ge=1, le=365)
 
 
-class VersionIn(Input):
+class PolicyVersionIn(Input):
     body: text(200_000, 1) | None = Field(None, description="Default: the latest version's.")
     change_summary: text(500) = ""
     material: StrictBool = True
 
 
-class VersionPatch(Input):
+class PolicyVersionPatch(Input):
     body: text(200_000, 1) | None = None
     change_summary: text(500) | None = None
     material: StrictBool | None = None
 
 
-class PublishIn(Input):
+class PolicyPublishIn(Input):
     effective_date: date | None = None
 
 
-class ApprovalOut(Schema):
+class PolicyApprovalOut(Schema):
     approver_label: str
     approved_at: datetime
 
 
-class VersionSummary(Schema):
+class PolicyVersionSummary(Schema):
     id: int
     policy_id: int
     number: int
@@ -94,19 +94,19 @@ class VersionSummary(Schema):
     retired_at: datetime | None
     superseded_by_id: int | None
     audience_size: int | None
-    approvals: list[ApprovalOut]
+    approvals: list[PolicyApprovalOut]
 
     @staticmethod
     def resolve_approvals(obj) -> list:
         return list(obj.approvals.all())
 
 
-class VersionOut(VersionSummary):
+class PolicyVersionOut(PolicyVersionSummary):
     body: str = Field(description="Markdown as written.")
     html: str = Field(description="The body rendered and sanitised.")
 
 
-class PolicyOut(Schema):
+class PolicyDetailOut(Schema):
     id: int
     key: str
     title: str
@@ -124,21 +124,21 @@ class PolicyOut(Schema):
     latest_version_id: int | None
 
 
-class DiffLineOut(Schema):
+class PolicyDiffLineOut(Schema):
     kind: str
     old: int | None
     new: int | None
     text: str
 
 
-class DiffOut(Schema):
+class PolicyDiffOut(Schema):
     old_version_id: int | None
     new_version_id: int
-    lines: list[DiffLineOut]
+    lines: list[PolicyDiffLineOut]
     unified: str
 
 
-class AckOut(Schema):
+class PolicyAckOut(Schema):
     id: int
     person_id: int
     version_id: int
@@ -151,7 +151,7 @@ class AckOut(Schema):
     recorded_by: str
 
 
-class StandingOut(Schema):
+class PolicyStandingOut(Schema):
     person_id: int
     full_name: str
     state: str = Field(description="acknowledged | late | pending | overdue")
@@ -166,10 +166,10 @@ class PolicyRateOut(Schema):
     audience: int
     acknowledged: int
     rate: float | None = Field(description="Percent of the audience, or null with none.")
-    exceptions: list[StandingOut]
+    exceptions: list[PolicyStandingOut]
 
 
-class VersionRateOut(Schema):
+class PolicyVersionRateOut(Schema):
     number: int
     acknowledgements: int
     audience_at_publication: int
@@ -177,35 +177,52 @@ class VersionRateOut(Schema):
 
 class PolicyAcksOut(Schema):
     current: PolicyRateOut | None
-    versions: list[VersionRateOut]
-    people: list[StandingOut]
+    versions: list[PolicyVersionRateOut]
+    people: list[PolicyStandingOut]
 
 
-class MatrixRowOut(Schema):
+class PolicyMatrixRowOut(Schema):
     person_id: int
     full_name: str
     rate: float | None
     cells: list[str | None] = Field(description="A state per column; null outside its audience.")
 
 
-class MatrixOut(Schema):
+class PolicyMatrixOut(Schema):
     policies: list[PolicyRateOut]
-    rows: list[MatrixRowOut]
+    rows: list[PolicyMatrixRowOut]
 
 
-class PendingOut(Schema):
+class PolicyPendingOut(Schema):
     person_id: int | None
-    versions: list[VersionOut]
+    versions: list[PolicyVersionOut]
 
 
-class TaskOut(Schema):
+class PolicyReviewTaskOut(Schema):
     id: int
     title: str
     control_id: int | None
     target_date: date | None
 
 
-class IntegrationOut(Schema):
+class PolicyChecksOut(Schema):
     id: int
     name: str
     provider: str
+
+
+class PolicyPersonStandingOut(Schema):
+    policy_id: int
+    title: str
+    required_version: int
+    state: str = Field(description="acknowledged | late | pending | overdue")
+    due: date
+    acknowledged_at: datetime | None
+    version_number: int | None
+
+
+class PolicyPersonAcksOut(Schema):
+    person_id: int
+    rate: float | None = Field(description="Percent of the person's policies acknowledged.")
+    exceptions: int = Field(description="Policies late or overdue.")
+    policies: list[PolicyPersonStandingOut]

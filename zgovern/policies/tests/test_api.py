@@ -113,6 +113,8 @@ def test_paper_acknowledgement_and_exports(alice_api, org_a):
     with scopes_disabled():
         version_id = policy.current_version().pk
     url = f"{BASE}/versions/{version_id}/paper-acknowledgements"
+    nobody = alice_api.post(url, data={})
+    assert nobody.status_code == 400 and nobody.json()["errors"][0]["field"] == "person_id"
     missing = alice_api.post(url, data={"person_id": ann.pk})
     assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "scan_file"
     scan = SimpleUploadedFile("form.pdf", b"%PDF-1.4 scan")
@@ -134,3 +136,13 @@ def test_checks_and_reviews_endpoints(alice_api, org_a):
     assert integration.status_code == 200 and integration.json()["provider"] == "policy_program"
     assert _post(alice_api, f"{BASE}/checks").json()["id"] == integration.json()["id"]
     assert _post(alice_api, f"{BASE}/reviews/flag").json() == []
+
+
+def test_a_persons_acknowledgements(alice_api, org_a):
+    ann = add_person(org_a, "ann@a.example")
+    published_policy(org_a)
+    published_policy(org_a, "encryption")
+    body = alice_api.get(f"{BASE}/people/{ann.pk}/acknowledgements").json()
+    assert body["rate"] == 0.0 and body["exceptions"] == 0
+    assert sorted(p["state"] for p in body["policies"]) == ["pending", "pending"]
+    assert alice_api.get(f"{BASE}/people/999999/acknowledgements").status_code == 404

@@ -29,6 +29,7 @@ from zgovern.vendors.schemas import (
     ErrorOut,
     EvidenceRef,
     FlagsOut,
+    FlagsQuery,
     QuestionnaireOut,
     SendIn,
     SentOut,
@@ -128,19 +129,23 @@ def update_vendor(request: HttpRequest, payload: VendorPatch, vendor_id: int = V
 @router.get(
     "/vendor-flags", response={200: FlagsOut, **READ_ERRORS}, summary="Vendors needing attention"
 )
-def vendor_flags(request: HttpRequest):
-    """The flags that feed readiness, how many vendors carry each, and every flagged vendor:
-    a critical vendor never assessed or assessed over 365 days ago, an expired SOC 2
-    report, an overdue review."""
+def vendor_flags(request: HttpRequest, page: Query[FlagsQuery]):
+    """The flags that feed readiness, how many vendors carry each, and the flagged vendors
+    by name (`limit` from `offset`): a critical vendor never assessed or assessed over 365
+    days ago, an expired SOC 2 report, an overdue review."""
     org = request.organization
+    rows = queries.vendors(org, flag="any")
+    window = rows[page.offset : page.offset + page.limit]
     return {
         "labels": queries.FLAGS,
         "counts": queries.flag_counts(org),
+        "count": rows.count(),
         "vendors": [
-            {"vendor_id": v.pk, "name": v.name, "criticality": v.criticality, "flags": flags}
-            for v, flags in queries.flagged(org)
+            {"vendor_id": v.pk, "name": v.name, "criticality": v.criticality,
+             "flags": queries.flags_of(v)}
+            for v in window
         ],
-    }
+    }  # fmt: skip
 
 
 @router.post(

@@ -1,4 +1,5 @@
-"""The inventory as rows: for the CSV and XLSX downloads and the evidence snapshot.
+"""The inventory as rows: for the CSV and XLSX downloads and the evidence snapshot (the
+same CSV, stored as an evidence file).
 
 Rows are read with ``values_list`` in chunks (no model instances), so exporting 10,000
 vendors stays a single streamed query. Cells are neutralised by ``zgovern.core.exports``.
@@ -13,7 +14,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zgovern.core import exports
-from zgovern.tenancy.models import Organization
 from zgovern.vendors import queries
 from zgovern.vendors.models import Criticality, DataCategory, Vendor
 
@@ -63,17 +63,3 @@ def csv_download(vendors: QuerySet[Vendor], slug: str):
 def xlsx_download(vendors: QuerySet[Vendor], slug: str):
     content = exports.xlsx_bytes({"Vendors": (HEADER, rows(vendors))})
     return exports.download(content, f"{slug}-vendors.xlsx", exports.XLSX_TYPE)
-
-
-def inventory_record(org: Organization, today: date) -> list[dict]:
-    """The whole inventory as plain JSON rows (the evidence snapshot's content)."""
-    keys = [h.replace(" ", "_").lower() for h in HEADER]
-    result = []
-    for row in rows(queries.vendors(org, today=today), today):
-        result.append(
-            {
-                k: (v.isoformat() if isinstance(v, date) else v)
-                for k, v in zip(keys, row, strict=True)
-            }
-        )
-    return result

@@ -166,8 +166,14 @@ class FlaggedOut(Schema):
 
 class FlagsOut(Schema):
     labels: dict[str, str]
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description="Vendors carrying each flag.")
+    count: int = Field(description="Vendors carrying any flag, across all pages.")
     vendors: list[FlaggedOut]
+
+
+class FlagsQuery(Schema):
+    limit: int = Field(100, ge=1, le=500, description="Flagged vendors per page.")
+    offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 class CadenceOut(Schema):

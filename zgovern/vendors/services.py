@@ -492,16 +492,22 @@ def set_review_months(org: Organization, actor: Actor, **months: Any) -> dict[st
 
 
 def snapshot_inventory(org: Organization, actor: Actor):
-    """Record today's inventory as evidence and link it to the vendor-inventory control."""
-    from zgovern.vendors.exports import inventory_record
+    """Record today's whole inventory as an evidence file (the CSV export, every row) and
+    link it to the vendor-inventory control. A file rather than a record: a record is
+    capped at 2 MiB, which a large inventory passes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zgovern.core.exports import csv_bytes
+    from zgovern.vendors import exports, queries
 
     today = timezone.localdate()
+    content = csv_bytes(exports.HEADER, exports.rows(queries.vendors(org, today=today), today))
+    upload = SimpleUploadedFile(f"vendor-inventory-{today.isoformat()}.csv", content)
     with transaction.atomic():
-        rows = inventory_record(org, today)
-        item = evidence.add_record(
+        item = evidence.add_file(
             org, actor, kind="vendor_inventory", title=f"Vendor inventory on {today.isoformat()}",
-            record={"as_of": today.isoformat(), "vendors": rows}, tags=["vendor", "inventory"],
-            period_start=today, period_end=today,
+            uploaded_file=upload, tags=["vendor", "inventory"], period_start=today,
+            period_end=today,
         )  # fmt: skip
         link_to_controls(org, actor, item.pk, ("vendor-inventory",))
     return item

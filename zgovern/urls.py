@@ -47,6 +47,7 @@ org_patterns = [
 
 urlpatterns = [
     path("", include(site)),
+    path("account/sign-in-link/", include("zgovern.portal.signin_urls")),
     path("account/", include("zgovern.accounts.urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/", api.urls),

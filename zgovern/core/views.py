@@ -49,7 +49,10 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
 @require_safe
 @requires(read=roles.OWN_TASKS)
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/my_tasks.html", {"active": "tasks"})
+    """The signed-in user's own tasks (the employee portal's list)."""
+    from zgovern.portal.views import tasks_context
+
+    return render(request, "core/my_tasks.html", {"active": "tasks", **tasks_context(request)})
 
 
 @never_cache

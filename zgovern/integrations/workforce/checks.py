@@ -86,10 +86,10 @@ def offboarding(inventory: Inventory) -> Iterator[Finding]:
         if person.end_date is None or person.end_date >= today:
             continue  # not a leaver (yet)
         deadline = add_business_days(person.end_date, data["revocation_business_days"])
-        yield Finding(person_ref(person), *_offboarding_verdict(person, deadline, today))
+        yield Finding(person_ref(person), *offboarding_verdict(person, deadline, today))
 
 
-def _offboarding_verdict(person: PersonRow, deadline: date, today: date) -> tuple[str, str]:
+def offboarding_verdict(person: PersonRow, deadline: date, today: date) -> tuple[str, str]:
     active = [a for a in person.accounts if a.status == "active"]
     if active and today > deadline:
         return FAIL, f"left on {person.end_date}; still active after {deadline}: {_names(active)}"
@@ -140,7 +140,7 @@ def _onboarding(inventory: Inventory, verdict) -> Iterator[Finding]:
         yield Finding(person_ref(person), *verdict(person, due, today))
 
 
-def _background_verdict(person: PersonRow, due: date, today: date) -> tuple[str, str]:
+def background_verdict(person: PersonRow, due: date, today: date) -> tuple[str, str]:
     status, completed_on = person.background or ("", None)
     if status in ("clear", "consider") and completed_on is not None:
         return PASS, f"background check {status} on {completed_on}"
@@ -153,7 +153,7 @@ def _background_verdict(person: PersonRow, due: date, today: date) -> tuple[str,
     return FAIL, f"no background check recorded, due by {due}"
 
 
-def _training_verdict(person: PersonRow, due: date, today: date) -> tuple[str, str]:
+def training_verdict(person: PersonRow, due: date, today: date) -> tuple[str, str]:
     if person.trained_on is not None:
         return PASS, f"security training completed on {person.trained_on}"
     if today <= due:
@@ -162,11 +162,11 @@ def _training_verdict(person: PersonRow, due: date, today: date) -> tuple[str, s
 
 
 def background_check(inventory: Inventory) -> Iterator[Finding]:
-    return _onboarding(inventory, _background_verdict)
+    return _onboarding(inventory, background_verdict)
 
 
 def security_training(inventory: Inventory) -> Iterator[Finding]:
-    return _onboarding(inventory, _training_verdict)
+    return _onboarding(inventory, training_verdict)
 
 
 def evaluators() -> dict[str, Evaluator]:

@@ -41,6 +41,7 @@ USER_FIELDS = (
     "suspensionReason,archived,isEnrolledIn2Sv,isEnforcedIn2Sv,lastLoginTime,creationTime,"
     "orgUnitPath)"
 )
+KEPT_HEADERS = frozenset({"retry-after", "content-type", "date"})
 QUOTA_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
 
 
@@ -67,7 +68,9 @@ class QuotaAs429(httpx.BaseTransport):
             return response
         response.read()
         if _reasons(response) & QUOTA_REASONS:
-            return httpx.Response(429, headers=response.headers, content=response.content)
+            # The body is already decoded: keep only the headers that still describe it.
+            kept = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+            return httpx.Response(429, headers=kept, content=response.content)
         return response
 
     def close(self) -> None:

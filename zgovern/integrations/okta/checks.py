@@ -97,7 +97,12 @@ def users_deactivated(inventory: Inventory) -> Iterator[Finding]:
         changed = parse_time(user.get("status_changed"))
         when = f"on {changed.date().isoformat()}" if changed else "(date not given)"
         who = describe(user)
-        if user.get("admin"):
+        if user.get("admin") is None:
+            yield Finding(
+                user_ref(user), ERROR, f"{who} was deactivated {when}; whether they still "
+                "hold an administrator role is unknown (administrator roles could not be read)",
+            )  # fmt: skip
+        elif user.get("admin"):
             yield Finding(
                 user_ref(user), FAIL, f"{who} was deactivated {when} but still holds an "
                 "administrator role",

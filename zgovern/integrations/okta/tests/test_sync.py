@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from zgovern.integrations.okta import sync
+from zgovern.integrations.okta import checks, sync
 from zgovern.integrations.okta.schemas import OktaConfig, OktaCredentials
 from zgovern.integrations.okta.tests.replay import CONFIG, CREDENTIALS, OktaWorld, error
 
@@ -73,6 +73,9 @@ def test_a_denied_roles_scope_leaves_privilege_unknown_and_the_rest_collected():
     assert inventory.failures["roles"].permission == "okta.roles.read"
     assert set(inventory.failures) == {"roles"}
     assert all(u["admin"] is None for u in inventory.data["users"])
+    # A deactivated user's check needs the roles: unknown is an error, never a pass.
+    verdicts = {f.resource.name: f.status for f in checks.users_deactivated(inventory)}
+    assert verdicts == {"erin@acme.example": "error", "fred@acme.example": "error"}
     assert inventory.data["factors"]
 
 

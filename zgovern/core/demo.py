@@ -36,6 +36,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.controls.demo",
     "zgovern.readiness.demo",
     "zgovern.people.demo",
+    "zgovern.changes.demo",
     "zgovern.risks.demo",
     "zgovern.incidents.demo",
     "zgovern.policies.demo",

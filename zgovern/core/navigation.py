@@ -24,6 +24,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("controls", "Controls", "controls:index"),
     Section("plan", "Plan", "controls:plan"),
     Section("monitoring", "Monitoring", "monitoring:index"),
+    Section("changes", "Changes", "changes:index"),
     Section("evidence", "Evidence", "evidence:index"),
     Section("people", "People", "people:index"),
     Section("accounts", "Accounts", "identity:index"),

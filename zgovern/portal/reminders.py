@@ -74,9 +74,14 @@ def send_reminders(org: Organization, now: datetime | None = None) -> Sent:
     sent = Sent()
     people = behind(org)
     last = _last_sent(org)
+    told = set(
+        Reminder.objects.filter(organization=org, kind=ReminderKind.PUBLISHED).values_list(
+            "recipient", "key"
+        )
+    )
     for item in people.values():
         email = item.person.work_email
-        new = [v for v in item.versions if not _announced(org, email, v)]
+        new = [v for v in item.versions if (email, f"version:{v.pk}") not in told]
         if new:
             sent.announced += _announce(org, item, new, now)
         elif last.get(email) is None or now - last[email] >= INTERVAL:

@@ -216,33 +216,54 @@ def import_completions(org: Organization, actor: Actor, data: bytes | None) -> I
     The file is validated whole first against the roster (emails and aliases) and the
     adopted courses; any problem raises :class:`importer.ImportProblems` listing every one
     by line and nothing is written. A completion already recorded (same person, course and
-    day) is counted, not recorded again, so importing the same file twice adds nothing."""
+    day) is counted, not recorded again, so importing the same file twice adds nothing.
+    Each new completion is logged on its person as ``person.training_recorded``, as one
+    recorded by hand is."""
     if data is None:
         raise DomainError("Choose a CSV file to import.", field="file")
     with transaction.atomic():
         rows = importer.read(org, data, today=timezone.localdate())
-        report = ImportReport()
         existing = set(
             TrainingCompletion.objects.filter(organization=org).values_list(
                 "person_id", "course_key", "completed_on"
             )
         )
+        report, new = ImportReport(), []
         for row in rows:
-            if (row.person.pk, row.course.key, row.completed_on) in existing:
+            key = (row.person.pk, row.course.key, row.completed_on)
+            if key in existing:
                 report.already_recorded += 1
                 continue
-            people.record_training(
-                org, actor, row.person.pk, course_key=row.course.key,
+            existing.add(key)
+            new.append(TrainingCompletion(
+                organization=org, person=row.person, course_key=row.course.key,
                 course_title=row.course.title, completed_on=row.completed_on,
                 source=PersonSource.CSV,
-            )  # fmt: skip
-            existing.add((row.person.pk, row.course.key, row.completed_on))
-            report.imported += 1
-        if report.imported:
+            ))  # fmt: skip
+        _insert(new)
+        for completion in new:
+            record(org, actor, "person.training_recorded", completion.person, {
+                "course_key": completion.course_key, "course_title": completion.course_title,
+                "completed_on": completion.completed_on.isoformat(), "source": "import",
+            })  # fmt: skip
+        report.imported = len(new)
+        if new:
             record(org, actor, "training.completions_imported", None, {
                 "imported": report.imported, "already_recorded": report.already_recorded,
             })  # fmt: skip
     return report
+
+
+def _insert(completions: list[TrainingCompletion]) -> None:
+    try:
+        with transaction.atomic():
+            TrainingCompletion.objects.bulk_create(completions, batch_size=500)
+    except IntegrityError:  # the same completion recorded meanwhile by someone else
+        raise Conflict(
+            "Some of these completions were recorded while the file was imported; "
+            "import it again (what is recorded now is counted, not repeated).",
+            field="file",
+        ) from None
 
 
 # -- the built-in checks --------------------------------------------------------------

@@ -3,7 +3,8 @@
 The inventory's ``training`` service holds, per course key, whether the organisation has
 adopted (and assigns) the course, and one row per person it applies to with their
 standing computed by :mod:`zgovern.training.schedule`. A person passes while the course is
-done or not yet past its due date; past it, they fail.
+done (and not past its renewal date); a newcomer who has not done it yet is not applicable
+until the deadline after their start date; past a due date, they fail.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def _finding(title: str, key: str, row: dict) -> Finding:
         )
         return Finding(ref, CheckStatus.FAIL, why)
     if row["last_completed"] is None:
-        return Finding(ref, CheckStatus.PASS, f"Started {row['start_date']}; due by "
-                       f"{row['due_on']}, within the deadline after the start date.")  # fmt: skip
+        # Still within the deadline after the start date: not yet required (as the
+        # workforce provider's onboarding checks say).
+        why = f"In onboarding: started {row['start_date']}, due by {row['due_on']}."
+        return Finding(ref, CheckStatus.NOT_APPLICABLE, why)
     due = f"; next due {row['due_on']}" if row["due_on"] else ""
     return Finding(ref, CheckStatus.PASS, f"Completed {last}{due}.")

@@ -55,13 +55,13 @@ def test_each_person_and_required_course_gets_a_verdict(org_a):
     assert run.status == RunStatus.SUCCEEDED, run.errors
     found = _open(org_a, AWARENESS)
     assert {name: status for name, (status, _) in found.items()} == {
-        "New: Security awareness training": "pass",
+        "New: Security awareness training": "not_applicable",
         "Late: Security awareness training": "fail",
         "Stale: Security awareness training": "fail",
         "Fresh: Security awareness training": "pass",
     }
     assert "days overdue" in found["Stale: Security awareness training"][1]
-    assert "due by" in found["New: Security awareness training"][1]
+    assert "In onboarding" in found["New: Security awareness training"][1]
     # Secure development is not adopted: the check says so rather than passing.
     assert _open(org_a, SECURE_DEV) == {
         "secure-development": (

@@ -56,7 +56,7 @@ class GoogleCredentials(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     service_account_key: SecretStr = Field(
-        min_length=100, max_length=20_000, repr=False,
+        min_length=100, max_length=10_000, repr=False,
         description="The service account's JSON key file, pasted whole",
     )  # fmt: skip
 

@@ -8,12 +8,14 @@ import json
 import pytest
 from django_scopes import scopes_disabled
 
+from zgovern.core import crypto
 from zgovern.core.errors import DomainError
 from zgovern.identity.models import Account
 from zgovern.integrations import services as integrations
 from zgovern.integrations.google_workspace.client import SCOPE
 from zgovern.integrations.google_workspace.tests.conftest import SYSTEM
 from zgovern.integrations.google_workspace.tests.replay import CONFIG, error, key_file
+from zgovern.integrations.models import Integration
 from zgovern.monitoring import runner
 from zgovern.monitoring.models import CheckInterval, RunStatus, RunTrigger
 
@@ -108,3 +110,23 @@ def test_runs_record_results_and_accounts_then_a_failed_sync_leaves_them_stale(
     after = accounts(org_a)
     assert len(after) == 6 and all(a.stale for a in after.values())
     assert after["ann@acme.example"].status == "active"
+
+
+def test_the_add_page_takes_the_key_file_and_never_shows_it(org_a, alice_client):
+    page = alice_client.get(
+        f"/o/{org_a.slug}/monitoring/integrations/new/?provider=google_workspace"
+    )
+    assert page.status_code == 200
+    assert 'type="password" name="credentials__service_account_key"' in page.content.decode()
+    key = key_file()
+    response = alice_client.post(f"/o/{org_a.slug}/monitoring/integrations/new/", {
+        "provider": "google_workspace", "name": "Google", "interval_hours": "24",
+        "config__admin_email": "Admin@Acme.example", "config__customer_id": "my_customer",
+        "credentials__service_account_key": key,
+    })  # fmt: skip
+    assert response.status_code == 302
+    with scopes_disabled():
+        created = Integration.objects.get(organization=org_a, provider="google_workspace")
+    assert created.config == {"admin_email": "admin@acme.example", "customer_id": "my_customer"}
+    assert json.loads(crypto.decrypt(created.credentials_encrypted)) == {"service_account_key": key}
+    assert b"PRIVATE KEY" not in alice_client.get(response["Location"]).content

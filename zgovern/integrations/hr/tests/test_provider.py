@@ -17,6 +17,7 @@ from zgovern.integrations import services as integrations
 from zgovern.integrations.hr.client import ACCESS
 from zgovern.integrations.hr.tests.conftest import SYSTEM
 from zgovern.integrations.hr.tests.replay import CREDENTIALS
+from zgovern.integrations.models import Integration
 from zgovern.monitoring import runner
 from zgovern.monitoring.models import RunStatus, RunTrigger
 from zgovern.people.models import Person
@@ -139,3 +140,18 @@ def test_a_failed_report_leaves_the_roster_as_it_was(org_a, bamboo, world):
     assert run.status == RunStatus.FAILED
     assert {e["permission"] for e in run.errors if e["scope"] == "employees"} == {ACCESS}
     assert {email: p.updated_at for email, p in roster(org_a).items()} == before
+
+
+def test_the_add_page_takes_the_settings(org_a, alice_client):
+    page = alice_client.get(f"/o/{org_a.slug}/monitoring/integrations/new/?provider=hr")
+    assert page.status_code == 200
+    assert 'type="password" name="credentials__api_key"' in page.content.decode()
+    response = alice_client.post(f"/o/{org_a.slug}/monitoring/integrations/new/", {
+        "provider": "hr", "name": "BambooHR", "interval_hours": "24",
+        "config__company_domain": "acme", "credentials__api_key": CREDENTIALS["api_key"],
+    })  # fmt: skip
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Integration.objects.get(organization=org_a, provider="hr").config == {
+            "company_domain": "acme"
+        }

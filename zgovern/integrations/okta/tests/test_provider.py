@@ -12,6 +12,7 @@ from zgovern.evidence.models import EvidenceItem
 from zgovern.frameworks import services as frameworks
 from zgovern.identity.models import Account
 from zgovern.integrations import services as integrations
+from zgovern.integrations.models import Integration
 from zgovern.integrations.okta.tests.conftest import SYSTEM
 from zgovern.integrations.okta.tests.replay import CONFIG, CREDENTIALS
 from zgovern.monitoring import runner
@@ -149,3 +150,19 @@ def test_a_run_of_policy_checks_only_leaves_the_accounts_alone(org_a, okta, worl
     run = runner.run_integration(okta.pk, RunTrigger.CLI, checks=["okta.policies.mfa_required"])
     assert run.status == RunStatus.SUCCEEDED
     assert not any(a.stale for a in accounts(org_a).values())
+
+
+def test_the_add_page_takes_the_settings_and_never_shows_the_token(org_a, alice_client):
+    page = alice_client.get(f"/o/{org_a.slug}/monitoring/integrations/new/?provider=okta")
+    assert page.status_code == 200
+    assert 'type="password" name="credentials__api_token"' in page.content.decode()
+    response = alice_client.post(f"/o/{org_a.slug}/monitoring/integrations/new/", {
+        "provider": "okta", "name": "Okta", "interval_hours": "24", "enabled": "on",
+        "config__org_url": "https://acme.okta.com", "config__inactive_days": "60",
+        "credentials__api_token": CREDENTIALS["api_token"],
+    })  # fmt: skip
+    assert response.status_code == 302
+    with scopes_disabled():
+        created = Integration.objects.get(organization=org_a, provider="okta")
+    assert created.config == {"org_url": "https://acme.okta.com", "inactive_days": 60}
+    assert CREDENTIALS["api_token"].encode() not in alice_client.get(response["Location"]).content

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -94,9 +94,9 @@ def test_run_reports_mfa_offboarding_and_onboarding(org_a, estate):
 
 def test_revoking_the_leaver_passes_and_windows_are_the_orgs(org_a, estate):
     with scopes_disabled():
-        Account.objects.filter(external_id="o3").update(
-            status="suspended", deactivated_at=timezone.now() - timedelta(days=9, hours=23)
-        )
+        # Left 10 days ago, revoked 9 days ago at noon: a day after a 0-day window.
+        revoked = datetime.combine(timezone.localdate() - timedelta(days=9), time(12), UTC)
+        Account.objects.filter(external_id="o3").update(status="suspended", deactivated_at=revoked)
     with organization_scope(org_a):
         identity.update_settings(org_a, SYSTEM, revocation_business_days=0, onboarding_days=3)
     run(org_a)

@@ -10,6 +10,7 @@ logs nothing. Each created or changed record is logged as ``change.recorded`` /
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -172,3 +173,62 @@ def _checks(passed: bool | None) -> str:
     if passed is None:
         return ChecksState.UNKNOWN
     return ChecksState.PASSED if passed else ChecksState.FAILED
+
+
+EVIDENCE_KIND = "change_record"
+EVIDENCE_CONTROL = "change-approval"
+EVIDENCE_MAX_CHANGES = 5000  # keeps the record well under the evidence size limit
+
+
+def add_change_evidence(
+    org: Organization,
+    actor: Actor,
+    *,
+    integration: Any,
+    period_start: datetime,
+    period_end: datetime,
+    tags: Sequence[str] = (),
+) -> Any:
+    """A hashed evidence item listing the integration's changes merged in the period
+    (the sample population for CC8.1), linked to the change-approval control when the
+    organisation has it. Returns the item, or None when no change was merged."""
+    from zgovern.controls.models import Control
+    from zgovern.controls.services import link_evidence
+    from zgovern.core.errors import Conflict
+    from zgovern.evidence.services import add_record
+
+    rows = ChangeRecord.objects.filter(
+        organization=org, integration=integration,
+        merged_at__gte=period_start, merged_at__lt=period_end,
+    ).order_by("merged_at", "id")  # fmt: skip
+    changes = [_evidence_row(r) for r in rows[: EVIDENCE_MAX_CHANGES + 1]]
+    if not changes:
+        return None
+    record = {
+        "integration": getattr(integration, "name", ""),
+        "period": [period_start.isoformat(), period_end.isoformat()],
+        "count": min(len(changes), EVIDENCE_MAX_CHANGES),
+        "unapproved": sum(1 for c in changes[:EVIDENCE_MAX_CHANGES] if not c["approved"]),
+        "truncated": len(changes) > EVIDENCE_MAX_CHANGES,
+        "changes": changes[:EVIDENCE_MAX_CHANGES],
+    }
+    item = add_record(
+        org, actor, kind=EVIDENCE_KIND, record=record, tags=list(tags),
+        title=f"Changes merged {period_start:%Y-%m-%d} to {period_end:%Y-%m-%d}"[:200],
+        period_start=period_start.date(), period_end=period_end.date(),
+    )  # fmt: skip
+    control = Control.objects.filter(organization=org, key=EVIDENCE_CONTROL).first()
+    if control is not None:
+        with contextlib.suppress(Conflict):  # already linked through the item's tags
+            link_evidence(org, actor, control.pk, item.pk)
+    return item
+
+
+def _evidence_row(record: ChangeRecord) -> dict[str, Any]:
+    return {
+        "repository": record.repository, "number": record.number, "title": record.title,
+        "url": record.url, "author": record.author, "approvers": record.approvers,
+        "approved": record.approved, "flagged_reason": record.flagged_reason,
+        "merged_at": record.merged_at.isoformat(), "merged_by": record.merged_by,
+        "checks": record.checks,
+    }  # fmt: skip

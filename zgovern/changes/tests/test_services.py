@@ -69,3 +69,33 @@ def test_records_belong_to_their_organisation(org_a, org_b):
     record(org_a, change(1))
     record(org_b, change(1))
     assert count(org_a) == count(org_b) == 1
+
+
+def test_change_evidence_lists_the_period_and_skips_an_empty_one(org_a):
+    from datetime import UTC
+
+    from zgovern.changes.services import add_change_evidence
+    from zgovern.core.actor import Actor
+    from zgovern.integrations import services as integrations
+    from zgovern.tenancy.scoping import organization_scope
+
+    integration = integrations.create_integration(
+        org_a, Actor.system("tests"), provider="github", name="GitHub",
+        config={"organization": "acme"},
+    )  # fmt: skip
+    with organization_scope(org_a):
+        from zgovern.changes.services import record_changes
+
+        record_changes(org_a, Actor.system("tests"), [change(1), change(2, approvers=())],
+                       source="github", integration=integration)  # fmt: skip
+        period = {"period_start": datetime(2026, 11, 20, tzinfo=UTC),
+                  "period_end": datetime(2026, 11, 21, tzinfo=UTC)}  # fmt: skip
+        item = add_change_evidence(org_a, Actor.system("tests"), integration=integration, **period)
+        assert item.kind == "change_record" and item.record["count"] == 2
+        assert item.record["unapproved"] == 1
+        empty = {"period_start": datetime(2025, 1, 1, tzinfo=UTC),
+                 "period_end": datetime(2025, 1, 2, tzinfo=UTC)}  # fmt: skip
+        assert (
+            add_change_evidence(org_a, Actor.system("tests"), integration=integration, **empty)
+            is None
+        )

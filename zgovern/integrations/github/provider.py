@@ -117,16 +117,23 @@ class GithubProvider:
         return inputs
 
     def persist(self, integration: Any, inventory: Inventory, at: datetime) -> None:
-        from zgovern.changes.services import record_changes
+        """Accounts (stale when the members could not be listed), change records, and,
+        when a change was recorded or changed, an evidence item of the window's changes."""
+        from zgovern.changes.services import add_change_evidence, record_changes
         from zgovern.identity.services import record_accounts
 
         if "members" in inventory.data or "members" in inventory.failures:
             record_accounts(integration, SYSTEM, self.accounts(inventory), at)
         changes = self.changes(inventory)
-        if changes:
-            record_changes(
-                integration.organization, Actor.system("github"), changes,
-                source=SYSTEM, integration=integration, at=at,
+        if not changes:
+            return
+        org, actor = integration.organization, Actor.system("github")
+        report = record_changes(org, actor, changes, source=SYSTEM, integration=integration, at=at)
+        window = inventory.data.get("pulls_window") or {}
+        if (report.created or report.updated) and window:
+            add_change_evidence(
+                org, actor, integration=integration, period_start=window["since"],
+                period_end=window["until"], tags=["github.pulls.approved"],
             )  # fmt: skip
 
 

@@ -13,7 +13,7 @@
 - ``pulls``: one record per pull request merged into a default branch within the window:
   ``{"repository", "number", "title", "url", "author", "merged_at", "merged_by",
   "approvers", "checks_passed", "head_sha"}``, or with ``"error"`` when its reviews could
-  not be read.
+  not be read; ``pulls_window`` holds the window's ``since`` and ``until`` times.
 
 A whole service that fails is in ``Inventory.failures[service]``; one repository that
 fails is under ``"repos:<name>"`` / ``"pulls:<name>"`` (partial: the others keep their
@@ -132,7 +132,8 @@ def _repositories(client, config, inventory, wanted, repos, now, workers) -> Non
                 inventory.failures[service] = error
         return
     active = [r for r in repos if r.get("name") and not r.get("archived") and not r.get("disabled")]
-    since = (now or timezone.now()) - timedelta(days=config.change_window_days)
+    until = now or timezone.now()
+    since = until - timedelta(days=config.change_window_days)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="github-collect") as pool:
         if "repos" in wanted:
             records = list(pool.map(lambda r: _branch_settings(client, r), active))
@@ -144,6 +145,7 @@ def _repositories(client, config, inventory, wanted, repos, now, workers) -> Non
         if "pulls" in wanted:
             per_repo = list(pool.map(lambda r: _pulls(client, config, r, since), active))
             inventory.data["pulls"] = [pull for pulls in per_repo for pull in pulls]
+            inventory.data["pulls_window"] = {"since": since, "until": until}
             for pull in inventory.data["pulls"]:
                 if "exception" in pull:
                     inventory.failures[f"pulls:{pull['repository']}"] = pull.pop("exception")

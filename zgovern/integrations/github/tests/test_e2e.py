@@ -9,7 +9,9 @@ import pytest
 from django_scopes import scopes_disabled
 
 from zgovern.changes.models import ChangeRecord, ChecksState
+from zgovern.controls.models import ControlEvidence
 from zgovern.core.actor import Actor
+from zgovern.evidence.models import EvidenceItem
 from zgovern.frameworks import services as frameworks
 from zgovern.identity.models import Account, AccountStatus, MfaState
 from zgovern.integrations import services as integrations
@@ -82,6 +84,20 @@ def test_a_run_records_checks_accounts_and_change_records(org_a, world):
     assert changes[38].flagged_reason == "approved only by its author (adam-acme)"
     assert changes[38].integration_id == integration.pk and changes[38].source == "github"
 
+    # The window's changes become one evidence item, linked to change approval; so does
+    # the check snapshot, through the branch protection checks the control names.
+    with organization_scope(org_a):
+        [item] = EvidenceItem.objects.filter(organization=org_a, kind="change_record")
+        assert item.record["count"] == 3 and item.record["unapproved"] == 2
+        linked = set(
+            ControlEvidence.objects.filter(organization=org_a).values_list(
+                "control__key", "evidence__kind"
+            )
+        )
+    assert ("change-approval", "change_record") in linked
+    assert ("change-approval", "check_snapshot") in linked
+    assert ("mfa-enforced", "check_snapshot") in linked
+
     # The members call fails: accounts keep their state, marked stale; nothing removed.
     world.answer("/orgs/acme/members", 403, recorded("error_403_members.json"))
     second = run_integration(integration.pk, RunTrigger.CLI)
@@ -95,3 +111,5 @@ def test_a_run_records_checks_accounts_and_change_records(org_a, world):
     assert _statuses(org_a, "github.members.two_factor")["eric-acme"] == CheckStatus.FAIL
     with scopes_disabled():
         assert ChangeRecord.objects.filter(organization=org_a).count() == 3
+        # Nothing changed, so no second change evidence.
+        assert EvidenceItem.objects.filter(organization=org_a, kind="change_record").count() == 1

@@ -84,7 +84,8 @@ def test_connection_without_owner_rights_says_so():
                  recorded("error_422_owner_filter.json"))  # fmt: skip
     report = _provider(world).test_connection(CONFIG, CREDENTIALS)
     assert not report.ok
-    [(name, works, detail)] = [c for c in report.checks if not c[1]]
+    [(name, _works, detail)] = [c for c in report.checks if not c[1]]
+    assert name == "Members without 2FA (owner only)"
     assert "Only owners can use this filter" in detail and "owner" in detail
     assert any("owner" in p for p in report.missing_permissions)
 

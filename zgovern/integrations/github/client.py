@@ -32,6 +32,21 @@ SCOPES = {
 }
 
 
+class GithubHttp(HttpClient):
+    """GitHub answers a secondary rate limit with 403 (or 429) and ``Retry-After``, while
+    the remaining count is not zero; such a 403 is a wait, not a missing scope, so it is
+    retried like a 429 (see GitHub's "Rate limits for the REST API")."""
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        response = super()._send(method, url, **kwargs)
+        if response.status_code == 403 and response.headers.get("retry-after"):
+            return httpx.Response(
+                429, headers=response.headers, content=response.content,
+                request=response.request,
+            )  # fmt: skip
+        return response
+
+
 def _scopes(prefix: str, org: str) -> dict[str, str]:
     """Scope per path prefix, for relative paths and for the absolute ``next`` links
     (which carry a GHES base path such as ``/api/v3``)."""
@@ -64,7 +79,7 @@ class GithubClient:
             "User-Agent": "zGovern",
         }
         extra = {"sleep": sleep} if sleep is not None else {}
-        self.http = HttpClient(
+        self.http = GithubHttp(
             base_url=config.api_url, service="github", headers=headers,
             scopes=_scopes(prefix, self.org), transport=transport, **extra,
         )  # fmt: skip

@@ -9,7 +9,14 @@ import pytest
 from zgovern.integrations.base import Inventory
 from zgovern.integrations.github import checks
 from zgovern.integrations.github.sync import approvers, collect
-from zgovern.integrations.github.tests.replay import CONFIG, CREDENTIALS, NOW, World, no_sleep
+from zgovern.integrations.github.tests.replay import (
+    CONFIG,
+    CREDENTIALS,
+    NOW,
+    World,
+    no_sleep,
+    recorded,
+)
 
 
 def _collect(world: World, services=("org", "members", "repos", "pulls"), **kwargs) -> Inventory:
@@ -94,6 +101,28 @@ def test_a_rate_limit_waits_as_long_as_retry_after_says():
     assert inventory.data["org"]["login"] == "acme"
 
 
+def test_a_secondary_rate_limit_403_with_retry_after_is_waited_out_not_a_scope_error():
+    world = World()
+    world.queue("/orgs/acme", 403, recorded("error_rate_limited.json"),
+                {"retry-after": "60", "x-ratelimit-remaining": "4000"})  # fmt: skip
+    sleep, waits = no_sleep()
+    inventory = collect(CONFIG, CREDENTIALS, ["org"], transport=world.transport(), sleep=sleep,
+                        now=NOW)  # fmt: skip
+    assert inventory.failures == {} and waits == [60.0]
+
+
+def test_a_rate_limit_that_outlasts_the_retries_is_transient():
+    world = World()
+    for _ in range(5):
+        world.queue("/orgs/acme", 429, {"message": "slow down"}, {"Retry-After": "1"})
+    sleep, waits = no_sleep()
+    inventory = collect(CONFIG, CREDENTIALS, ["org"], transport=world.transport(), sleep=sleep,
+                        now=NOW)  # fmt: skip
+    error = inventory.failures["org"]
+    assert not error.permanent and "after 5 attempts" in error.message
+    assert waits == [1.0] * 4
+
+
 @pytest.mark.parametrize(
     ("route", "status", "body", "service", "scope"),
     [
@@ -105,8 +134,6 @@ def test_a_rate_limit_waits_as_long_as_retry_after_says():
     ],
 )  # fmt: skip
 def test_a_denied_call_fails_its_service_naming_the_scope(route, status, body, service, scope):
-    from zgovern.integrations.github.tests.replay import recorded
-
     world = World()
     world.answer(route, status, recorded(body))
     inventory = _collect(world)

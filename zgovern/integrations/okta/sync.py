@@ -91,11 +91,9 @@ def _users(client: OktaClient, inventory: Inventory, *, with_factors: bool) -> N
             error = inventory.failures["users"]
             inventory.failures["factors"] = _as(error, "factors", "users could not be listed: ")
         return
-    admins: set[str] | None = None
-    try:
-        admins = client.admin_user_ids()
-    except ProviderError as error:
-        inventory.failures["roles"] = _as(error, "roles", "administrator roles unknown: ")
+    found: list[set[str]] = []
+    _guarded(inventory, "roles", lambda: found.append(client.admin_user_ids()))
+    admins = found[0] if found else None
     for user in users:
         user["admin"] = None if admins is None else user["id"] in admins
     inventory.data["users"] = users

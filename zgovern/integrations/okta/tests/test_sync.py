@@ -71,6 +71,7 @@ def test_a_denied_roles_scope_leaves_privilege_unknown_and_the_rest_collected():
     world.deny("/api/v1/iam")
     inventory = collect(world)
     assert inventory.failures["roles"].permission == "okta.roles.read"
+    assert inventory.failures["roles"].service == "roles"
     assert set(inventory.failures) == {"roles"}
     assert all(u["admin"] is None for u in inventory.data["users"])
     # A deactivated user's check needs the roles: unknown is an error, never a pass.

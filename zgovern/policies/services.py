@@ -320,25 +320,35 @@ def flag_overdue_reviews(org: Organization, actor: Actor, today: date | None = N
 
 # -- checks ---------------------------------------------------------------------------
 
-CHECKS_PROVIDER = "policy_program"
 CHECKS_NAME = "Policy programme"
 
 
 def ensure_policy_checks(org: Organization, actor: Actor):
-    """The organisation's built-in policy-checks integration, added the first time (no
-    credentials needed; it runs daily). Idempotent: an existing one is returned as it is."""
+    """The organisation's built-in ``policy_program`` integration, added (daily) when
+    missing, and each of its checks attached to the adopted controls it evidences
+    (policies-approved, policies-acknowledged, code-of-conduct-acknowledged), so each run's
+    evidence reaches them. Idempotent: a second call changes nothing."""
+    from zgovern.controls import services as controls
+    from zgovern.controls.models import Control
     from zgovern.integrations import services as integrations
     from zgovern.integrations.models import Integration
+    from zgovern.integrations.policy_program.provider import PROVIDER
+    from zgovern.monitoring import registry
 
-    found = Integration.objects.filter(organization=org, provider=CHECKS_PROVIDER).first()
-    if found is not None:
-        return found
-    name = CHECKS_NAME
-    if Integration.objects.filter(organization=org, name=name).exists():
-        name = f"{CHECKS_NAME} (built in)"
-    return integrations.create_integration(
-        org, actor, provider=CHECKS_PROVIDER, name=name, config={}, interval_hours=24
-    )
+    integration = Integration.objects.filter(organization=org, provider=PROVIDER.key).first()
+    if integration is None:
+        name = CHECKS_NAME
+        if Integration.objects.filter(organization=org, name=name).exists():
+            name = f"{CHECKS_NAME} (built in)"
+        integration = integrations.create_integration(
+            org, actor, provider=PROVIDER.key, name=name, config={}, interval_hours=24
+        )
+    for spec in registry.provider_checks(PROVIDER):
+        for key in spec.controls:
+            control = Control.objects.filter(organization=org, key=key).first()
+            if control is not None and not control.checks.filter(check_id=spec.id).exists():
+                controls.add_check(org, actor, control.pk, spec.id)
+    return integration
 
 
 # -- lookups --------------------------------------------------------------------------

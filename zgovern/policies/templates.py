@@ -86,12 +86,13 @@ def parse_template(text: str, name: str) -> Template:
     if end is None:
         raise LibraryError([Problem(name, 1, "", "the front matter has no closing '---' line")])
     header = "\n".join(lines[1:end])
-    body = "\n".join(lines[end + 1 :]).strip() + "\n"
+    raw_body = "\n".join(lines[end + 1 :])
+    body = raw_body.strip() + "\n"
     document = read_document(header, name=name)
     problems = Problems(name)
     fields = problems.mapping(document.root, "", KEYS)
     template = _fields(fields, body, name) if fields is not None else None
-    problems.items += _body_problems(body, name, end + 2)
+    problems.items += _body_problems(raw_body, name, end + 2)
     if problems.items or template is None:
         # The front matter's lines are counted from the line after the opening '---'.
         raise LibraryError([_shift(p, name) for p in problems.items])

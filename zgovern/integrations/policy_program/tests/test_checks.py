@@ -69,3 +69,29 @@ def test_a_run_judges_policies_and_people(org_a):
     security = _statuses(org_a, "policy_program.acknowledgements.security_policies")
     assert set(security.values()) == {"pass"} and len(security) == 2  # inside the window
     assert run.evidence_ids
+
+
+def test_a_run_over_the_demo_links_evidence_to_the_policy_controls(org_a, alice):
+    from zgovern.controls.models import ControlEvidence
+    from zgovern.core import demo
+    from zgovern.integrations.models import Integration
+    from zgovern.tenancy.roles import Role
+
+    demo.populate(org_a, {Role.OWNER: alice})
+    with scopes_disabled():
+        integration = Integration.objects.get(organization=org_a, provider="policy_program")
+    run = run_integration(integration.pk, "cli")
+    assert run is not None and run.status == "succeeded", run.errors
+    approvals = _statuses(org_a, "policy_program.policies.approved_within_cadence")
+    assert approvals["policy:access-control"] == "fail"  # past its review
+    assert approvals["policy:acceptable-use"] == "pass"
+    assert approvals["policy:encryption"] == "fail"  # still a draft
+    conduct = _statuses(org_a, "policy_program.acknowledgements.code_of_conduct")
+    assert "fail" in conduct.values() and "pass" in conduct.values()
+    with scopes_disabled():
+        linked = set(
+            ControlEvidence.objects.filter(
+                organization=org_a, evidence_id__in=run.evidence_ids
+            ).values_list("control__key", flat=True)
+        )
+    assert {"policies-approved", "code-of-conduct-acknowledged"} <= linked

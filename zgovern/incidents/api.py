@@ -17,17 +17,17 @@ from zgovern.incidents.models import Incident
 from zgovern.incidents.schemas import (
     MAX_ID,
     ErrorOut,
-    FiguresQuery,
     IncidentDetailOut,
+    IncidentFiguresQuery,
     IncidentIn,
     IncidentPage,
     IncidentPatch,
+    IncidentSeverityIn,
+    IncidentSeverityOut,
     IncidentsQuery,
-    SeverityFiguresOut,
-    SeverityIn,
-    SeverityOut,
-    TimelineIn,
-    TimelineOut,
+    IncidentTimelineIn,
+    IncidentTimelineOut,
+    SeverityResponseFiguresOut,
 )
 
 router = Router(tags=["incidents"])
@@ -77,9 +77,9 @@ def create_incident(request: HttpRequest, payload: IncidentIn):
     return Status(201, _incident(request, incident.pk))
 
 
-@router.get("/incidents/figures", response={200: list[SeverityFiguresOut], **READ_ERRORS},
+@router.get("/incidents/figures", response={200: list[SeverityResponseFiguresOut], **READ_ERRORS},
             summary="Response figures per severity")  # fmt: skip
-def response_figures(request: HttpRequest, filters: Query[FiguresQuery]):
+def response_figures(request: HttpRequest, filters: Query[IncidentFiguresQuery]):
     """Time to detect, report, contain and resolve (hours: count, median, mean, 90th
     percentile) per severity, for incidents detected in the period. Time to detect counts
     only incidents whose start is known."""
@@ -90,7 +90,7 @@ def response_figures(request: HttpRequest, filters: Query[FiguresQuery]):
     return [{"severity": r.severity, "incidents": r.incidents, **r.figures} for r in rows]
 
 
-@router.get("/incident-severities", response={200: list[SeverityOut], **READ_ERRORS},
+@router.get("/incident-severities", response={200: list[IncidentSeverityOut], **READ_ERRORS},
             summary="Severity definitions")  # fmt: skip
 def list_severities(request: HttpRequest):
     """The organisation's severity table, most severe first (the defaults until it has
@@ -98,9 +98,9 @@ def list_severities(request: HttpRequest):
     return queries.severity_table(request.organization)
 
 
-@router.put("/incident-severities", response={200: SeverityOut, **WRITE_ERRORS},
+@router.put("/incident-severities", response={200: IncidentSeverityOut, **WRITE_ERRORS},
             summary="Define a severity")  # fmt: skip
-def define_severity(request: HttpRequest, payload: SeverityIn):
+def define_severity(request: HttpRequest, payload: IncidentSeverityIn):
     """Add a severity or change one, found by name. A changed response target moves the
     due time of that severity's incidents. Logged as `incident.severity_defined`."""
     return services.define_severity(
@@ -129,9 +129,14 @@ def update_incident(request: HttpRequest, payload: IncidentPatch, incident_id: i
     return _incident(request, incident_id)
 
 
-@router.post("/incidents/{int:incident_id}/timeline", response={201: TimelineOut, **WRITE_ERRORS},
-             summary="Add a timeline entry")  # fmt: skip
-def add_timeline_entry(request: HttpRequest, payload: TimelineIn, incident_id: int = IncidentId):
+@router.post(
+    "/incidents/{int:incident_id}/timeline",
+    response={201: IncidentTimelineOut, **WRITE_ERRORS},
+    summary="Add a timeline entry",
+)
+def add_timeline_entry(
+    request: HttpRequest, payload: IncidentTimelineIn, incident_id: int = IncidentId
+):
     """Append a response action (who, what, when). The timeline is append-only; a closed
     incident's is final (409). Logged as `incident.timeline_added`."""
     _incident(request, incident_id)

@@ -35,21 +35,21 @@ class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class SeverityOut(Schema):
+class IncidentSeverityOut(Schema):
     name: str
     rank: int
     description: str
     response_target_hours: int
 
 
-class SeverityIn(Input):
+class IncidentSeverityIn(Input):
     name: _text(20, 1)  # type: ignore[valid-type]
     description: _text(1000, 1)  # type: ignore[valid-type]
     response_target_hours: int = Field(description="Hours from detection to resolution.")
     rank: int | None = Field(None, description="1 is the most severe; default: last.")
 
 
-class TimelineOut(Schema):
+class IncidentTimelineOut(Schema):
     id: int
     at: datetime
     by: str
@@ -62,7 +62,7 @@ class TimelineOut(Schema):
         return obj.by_label
 
 
-class TimelineIn(Input):
+class IncidentTimelineIn(Input):
     action: _text(5_000, 1)  # type: ignore[valid-type]
     at: datetime | None = Field(None, description="When it was done; default now.")
     by: _text(300) = Field("", description="Who did it; default the caller.")  # type: ignore[valid-type]
@@ -140,7 +140,7 @@ class IncidentOut(Schema):
 
 
 class IncidentDetailOut(IncidentOut):
-    timeline: list[TimelineOut]
+    timeline: list[IncidentTimelineOut]
 
     @staticmethod
     def resolve_timeline(obj: Incident) -> list:
@@ -207,22 +207,22 @@ class IncidentPatch(Input):
     control_ids: list[int] | None = None
 
 
-class FiguresQuery(Schema):
+class IncidentFiguresQuery(Schema):
     detected_from: datetime | None = Field(None, description="Start of the period.")
     detected_to: datetime | None = Field(None, description="End of the period (exclusive).")
 
 
-class SummaryOut(Schema):
+class ResponseSummaryOut(Schema):
     n: int = Field(description="Incidents the figure could be measured for.")
     median: float | None
     mean: float | None
     p90: float | None
 
 
-class SeverityFiguresOut(Schema):
+class SeverityResponseFiguresOut(Schema):
     severity: str
     incidents: int
-    time_to_detect: SummaryOut
-    time_to_report: SummaryOut
-    time_to_contain: SummaryOut
-    time_to_resolve: SummaryOut
+    time_to_detect: ResponseSummaryOut
+    time_to_report: ResponseSummaryOut
+    time_to_contain: ResponseSummaryOut
+    time_to_resolve: ResponseSummaryOut

@@ -69,6 +69,11 @@ def ensure_severities(org: Organization, actor: Actor) -> list[Severity]:
     if rows:
         return rows
     with transaction.atomic():
+        # Two first incidents at once: the second waits here, then finds the copy.
+        Organization.objects.select_for_update().filter(pk=org.pk).first()
+        rows = list(Severity.objects.filter(organization=org))
+        if rows:
+            return rows
         rows = Severity.objects.bulk_create(
             Severity(organization=org, name=d.name, rank=d.rank, description=d.description,
                      response_target_hours=d.response_target_hours)

@@ -16,19 +16,19 @@ from zgovern.risks import queries, scales, services
 from zgovern.risks.models import Risk
 from zgovern.risks.schemas import (
     MAX_ID,
-    AcceptanceIn,
-    AssessmentIn,
-    AssessmentOut,
     ErrorOut,
-    HeatMapsOut,
-    IncludeClosed,
+    RiskAcceptanceIn,
+    RiskAssessmentIn,
+    RiskAssessmentOut,
+    RiskHeatMapQuery,
+    RiskHeatMapsOut,
     RiskIn,
     RiskOut,
     RiskPage,
     RiskPatch,
+    RiskScaleLevelIn,
+    RiskScaleLevelOut,
     RisksQuery,
-    ScaleLevelIn,
-    ScaleLevelOut,
 )
 
 router = Router(tags=["risks"])
@@ -72,8 +72,10 @@ def create_risk(request: HttpRequest, payload: RiskIn):
     return Status(201, _risk(request, risk.pk))
 
 
-@router.get("/risks/heat-map", response={200: HeatMapsOut, **READ_ERRORS}, summary="Risk heat maps")
-def heat_map(request: HttpRequest, filters: Query[IncludeClosed]):
+@router.get(
+    "/risks/heat-map", response={200: RiskHeatMapsOut, **READ_ERRORS}, summary="Risk heat maps"
+)
+def heat_map(request: HttpRequest, filters: Query[RiskHeatMapQuery]):
     """Risks counted per likelihood and impact, inherent and residual (closed risks left
     out unless `include_closed`)."""
     maps = queries.heat_maps(request.organization, include_closed=filters.include_closed)
@@ -84,7 +86,7 @@ def heat_map(request: HttpRequest, filters: Query[IncludeClosed]):
     }  # fmt: skip
 
 
-@router.get("/risk-scales", response={200: list[ScaleLevelOut], **READ_ERRORS},
+@router.get("/risk-scales", response={200: list[RiskScaleLevelOut], **READ_ERRORS},
             summary="Likelihood and impact scales")  # fmt: skip
 def list_scales(request: HttpRequest):
     """The organisation's wording of each level of both scales (the defaults until it
@@ -93,9 +95,9 @@ def list_scales(request: HttpRequest):
     return [table[(axis, n)] for axis in scales.AXES for n in scales.LEVELS]
 
 
-@router.put("/risk-scales", response={200: ScaleLevelOut, **WRITE_ERRORS},
+@router.put("/risk-scales", response={200: RiskScaleLevelOut, **WRITE_ERRORS},
             summary="Reword a scale level")  # fmt: skip
-def define_level(request: HttpRequest, payload: ScaleLevelIn):
+def define_level(request: HttpRequest, payload: RiskScaleLevelIn):
     """Set the name and description of one level (1 to 5) of the likelihood or impact
     scale. Logged as `risk.scale_defined`."""
     return services.define_level(
@@ -103,9 +105,9 @@ def define_level(request: HttpRequest, payload: ScaleLevelIn):
     )
 
 
-@router.post("/risks/assessments", response={201: AssessmentOut, **WRITE_ERRORS},
+@router.post("/risks/assessments", response={201: RiskAssessmentOut, **WRITE_ERRORS},
              summary="Record a risk assessment")  # fmt: skip
-def record_assessment(request: HttpRequest, payload: AssessmentIn):
+def record_assessment(request: HttpRequest, payload: RiskAssessmentIn):
     """Snapshot the whole register (scores, treatments, acceptances, heat maps) as an
     evidence item of kind `risk_assessment`, linked to the controls
     `risk-assessment-annual` and `risk-register-maintained`."""
@@ -139,7 +141,7 @@ def update_risk(request: HttpRequest, payload: RiskPatch, risk_id: int = RiskId)
 
 @router.post("/risks/{int:risk_id}/acceptance", response={200: RiskOut, **WRITE_ERRORS},
              summary="Accept a risk")  # fmt: skip
-def accept_risk(request: HttpRequest, payload: AcceptanceIn, risk_id: int = RiskId):
+def accept_risk(request: HttpRequest, payload: RiskAcceptanceIn, risk_id: int = RiskId):
     """Accept the risk with an approver (a member who is owner, admin or member) and an
     expiry date after today; both are required (400 naming the field). Logged as
     `risk.accepted` with who approved and when."""

@@ -34,7 +34,7 @@ class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class AcceptanceOut(Schema):
+class RiskAcceptanceOut(Schema):
     approver: str
     accepted_at: datetime
     expires_on: date
@@ -60,7 +60,7 @@ class RiskOut(Schema):
     review_date: date | None
     review_overdue: bool
     status: RiskStatus
-    acceptance: AcceptanceOut | None
+    acceptance: RiskAcceptanceOut | None
     control_ids: list[int]
     created_at: datetime
     updated_at: datetime
@@ -141,27 +141,27 @@ class RiskPatch(Input):
     status: RiskStatus | None = None
 
 
-class AcceptanceIn(Input):
+class RiskAcceptanceIn(Input):
     approver_email: Email = Field("", description="A member who is owner, admin or member.")  # type: ignore[valid-type]
     expires_on: date | None = Field(None, description="Required; after today.")
     note: LongText = ""
 
 
-class ScaleLevelOut(Schema):
+class RiskScaleLevelOut(Schema):
     axis: Axis
     level: int
     name: str
     description: str
 
 
-class ScaleLevelIn(Input):
+class RiskScaleLevelIn(Input):
     axis: Axis
     level: int = Field(description="1 to 5.")
     name: _text(80, 1)  # type: ignore[valid-type]
     description: _text(500, 1)  # type: ignore[valid-type]
 
 
-class HeatMapOut(Schema):
+class RiskHeatMapOut(Schema):
     rows: list[list[int]] = Field(
         description="Counts; rows impact 5 to 1, columns likelihood 1 to 5."
     )
@@ -169,18 +169,18 @@ class HeatMapOut(Schema):
     unrated: int = Field(description="Risks without this rating (no residual rating yet).")
 
 
-class HeatMapsOut(Schema):
-    inherent: HeatMapOut
-    residual: HeatMapOut
+class RiskHeatMapsOut(Schema):
+    inherent: RiskHeatMapOut
+    residual: RiskHeatMapOut
 
 
-class AssessmentIn(Input):
+class RiskAssessmentIn(Input):
     title: _text(200) = ""  # type: ignore[valid-type]
     period_start: date | None = Field(None, description="Default: a year before the end.")
     period_end: date | None = Field(None, description="Default: today.")
 
 
-class AssessmentOut(Schema):
+class RiskAssessmentOut(Schema):
     evidence_id: int
     title: str
     sha256: str
@@ -188,5 +188,5 @@ class AssessmentOut(Schema):
     collected_at: datetime
 
 
-class IncludeClosed(Schema):
+class RiskHeatMapQuery(Schema):
     include_closed: bool = False

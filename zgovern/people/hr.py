@@ -67,7 +67,7 @@ def sync_people(org: Organization, actor: Actor, people: Iterable[HrPerson]) -> 
     report = HrSyncReport()
     stored = {p.work_email: p for p in Person.objects.filter(organization=org)}
     applied: list[HrPerson] = []
-    for person in _unique(people, report):
+    for person in _managers_first(_unique(people, report)):
         try:
             outcome = _apply(org, actor, person, stored)
         except DomainError as exc:
@@ -97,6 +97,26 @@ def _unique(people: Iterable[HrPerson], report: HrSyncReport) -> list[HrPerson]:
     return kept
 
 
+def _managers_first(people: list[HrPerson]) -> list[HrPerson]:
+    """``people`` ordered so that a manager in the list comes before their reports (by the
+    length of each one's chain of managers within the list; a loop is cut where it closes)."""
+    by_email = {p.work_email.strip().lower(): p for p in people}
+    depth: dict[str, int] = {}
+
+    def chain(email: str) -> int:
+        seen: list[str] = []
+        current = email
+        while current in by_email and current not in depth and current not in seen:
+            seen.append(current)
+            current = by_email[current].manager_email.strip().lower()
+        base = depth.get(current, -1)
+        for step, name in enumerate(reversed(seen), start=1):
+            depth[name] = base + step
+        return depth[email]
+
+    return sorted(people, key=lambda p: chain(p.work_email.strip().lower()))
+
+
 def _apply(org: Organization, actor: Actor, person: HrPerson, stored: dict[str, Person]) -> str:
     """Create or update one person; "created", "updated" or "unchanged"."""
     values: dict[str, Any] = {
@@ -111,8 +131,11 @@ def _apply(org: Organization, actor: Actor, person: HrPerson, stored: dict[str, 
     if not values["employment_type"]:
         values["employment_type"] = current.employment_type if current else "employee"
     if current is None:
+        # A manager applied before (see _managers_first) is set at once, saving an update.
+        manager = person.manager_email.strip().lower()
+        known = manager if manager in stored and manager != values["work_email"] else ""
         stored[values["work_email"]] = services.create_person(
-            org, actor, source=PersonSource.HR, **values
+            org, actor, source=PersonSource.HR, manager_email=known, **values
         )
         return "created"
     if _same(current, values):

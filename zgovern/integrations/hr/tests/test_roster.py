@@ -63,3 +63,14 @@ def test_managers_are_set_whatever_the_order_of_the_records(org_a):
     with scopes_disabled():
         report = Person.objects.select_related("manager").get(work_email="report@a.example")
     assert report.manager.work_email == "boss@a.example"
+
+
+def test_a_loop_of_managers_is_reported_and_cut(org_a):
+    with organization_scope(org_a):
+        report = sync_people(org_a, ACTOR, [
+            hr("a@a.example", manager_email="b@a.example"),
+            hr("b@a.example", manager_email="a@a.example"),
+        ])  # fmt: skip
+    assert report.created == 2
+    [(_, why)] = report.problems
+    assert why == "manager_email: That would make a loop of managers."

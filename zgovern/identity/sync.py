@@ -136,7 +136,9 @@ def _upsert_page(org, system, integration, page, at, stats) -> None:
         else:
             same.append(row["id"])
     Account.objects.bulk_create(created, batch_size=PAGE)
-    Account.objects.bulk_update(changed, _UPDATED, batch_size=UPDATE_BATCH)
+    for batch in pages(changed, UPDATE_BATCH):
+        # Django builds every batch's CASE expressions before running any: pass one at a time.
+        Account.objects.bulk_update(batch, _UPDATED)
     Account.objects.filter(organization=org, pk__in=same).update(last_seen_at=at, stale=False)
     stats.created += len(created)
     stats.updated += len(changed)

@@ -16,29 +16,29 @@ from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 from zgovern.core.actor import Actor
 from zgovern.core.errors import NotFound
 from zgovern.vendors import mail, queries, questionnaires, services
-from zgovern.vendors.models import Assessment, DocumentKind, Vendor, VendorDocument
+from zgovern.vendors.models import Assessment, Vendor, VendorDocument, VendorDocumentKind
 from zgovern.vendors.schemas import (
     MAX_ID,
-    AnswersIn,
-    AssessmentOut,
-    AssessmentSummary,
-    CadenceIn,
-    CadenceOut,
-    ConclusionIn,
-    DocumentOut,
     ErrorOut,
-    EvidenceRef,
-    FlagsOut,
-    FlagsQuery,
-    QuestionnaireOut,
-    SendIn,
-    SentOut,
-    StartIn,
+    VendorAnswersIn,
+    VendorAssessmentOut,
+    VendorAssessmentSummary,
+    VendorCadenceIn,
+    VendorCadenceOut,
+    VendorConclusionIn,
+    VendorDocumentOut,
+    VendorEvidenceRef,
+    VendorFlagsOut,
+    VendorFlagsQuery,
     VendorIn,
     VendorOut,
     VendorPage,
     VendorPatch,
     VendorQuery,
+    VendorQuestionnaireOut,
+    VendorSendIn,
+    VendorSentOut,
+    VendorStartIn,
 )
 
 router = Router(tags=["vendors"])
@@ -48,7 +48,6 @@ WRITE_ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410, 422)}
 VendorId = Path(..., ge=1, le=MAX_ID, description="A vendor's id.")
 DocumentId = Path(..., ge=1, le=MAX_ID, description="A compliance document's id.")
 AssessmentId = Path(..., ge=1, le=MAX_ID, description="An assessment's id.")
-QuestionnaireKey = Path(..., max_length=60, pattern=r"^[a-z0-9-]+$", description="e.g. `security`.")
 OptionalFile = File(None, description="The document (PDF, image, Office, text; required).")
 
 
@@ -127,9 +126,11 @@ def update_vendor(request: HttpRequest, payload: VendorPatch, vendor_id: int = V
 
 
 @router.get(
-    "/vendor-flags", response={200: FlagsOut, **READ_ERRORS}, summary="Vendors needing attention"
+    "/vendor-flags",
+    response={200: VendorFlagsOut, **READ_ERRORS},
+    summary="Vendors needing attention",
 )
-def vendor_flags(request: HttpRequest, page: Query[FlagsQuery]):
+def vendor_flags(request: HttpRequest, page: Query[VendorFlagsQuery]):
     """The flags that feed readiness, how many vendors carry each, and the flagged vendors
     by name (`limit` from `offset`): a critical vendor never assessed or assessed over 365
     days ago, an expired SOC 2 report, an overdue review."""
@@ -150,7 +151,7 @@ def vendor_flags(request: HttpRequest, page: Query[FlagsQuery]):
 
 @router.post(
     "/vendors/inventory-snapshot",
-    response={201: EvidenceRef, **WRITE_ERRORS},
+    response={201: VendorEvidenceRef, **WRITE_ERRORS},
     summary="Record the inventory as evidence",
 )
 def snapshot_inventory(request: HttpRequest):
@@ -165,7 +166,7 @@ def snapshot_inventory(request: HttpRequest):
 
 @router.get(
     "/vendors/{int:vendor_id}/documents",
-    response={200: list[DocumentOut], **READ_ERRORS},
+    response={200: list[VendorDocumentOut], **READ_ERRORS},
     summary="List a vendor's documents",
 )
 def list_documents(request: HttpRequest, vendor_id: int = VendorId):
@@ -175,13 +176,13 @@ def list_documents(request: HttpRequest, vendor_id: int = VendorId):
 
 @router.post(
     "/vendors/{int:vendor_id}/documents",
-    response={201: DocumentOut, **WRITE_ERRORS},
+    response={201: VendorDocumentOut, **WRITE_ERRORS},
     summary="Add a compliance document",
 )
 def add_document(
     request: HttpRequest,
     vendor_id: int = VendorId,
-    kind: Form[DocumentKind] = DocumentKind.OTHER,
+    kind: Form[VendorDocumentKind] = VendorDocumentKind.OTHER,
     title: Form[str] = "",
     period_start: Form[date | None] = None,
     period_end: Form[date | None] = None,
@@ -203,7 +204,7 @@ def add_document(
 
 @router.get(
     "/vendor-documents/{int:document_id}",
-    response={200: DocumentOut, **READ_ERRORS},
+    response={200: VendorDocumentOut, **READ_ERRORS},
     summary="Get a compliance document",
 )
 def get_document(request: HttpRequest, document_id: int = DocumentId):
@@ -221,7 +222,7 @@ def get_document(request: HttpRequest, document_id: int = DocumentId):
 
 @router.get(
     "/vendors/{int:vendor_id}/assessments",
-    response={200: list[AssessmentSummary], **READ_ERRORS},
+    response={200: list[VendorAssessmentSummary], **READ_ERRORS},
     summary="List a vendor's assessments",
 )
 def list_assessments(request: HttpRequest, vendor_id: int = VendorId):
@@ -231,10 +232,10 @@ def list_assessments(request: HttpRequest, vendor_id: int = VendorId):
 
 @router.post(
     "/vendors/{int:vendor_id}/assessments",
-    response={201: AssessmentOut, **WRITE_ERRORS},
+    response={201: VendorAssessmentOut, **WRITE_ERRORS},
     summary="Start an assessment",
 )
-def start_assessment(request: HttpRequest, payload: StartIn, vendor_id: int = VendorId):
+def start_assessment(request: HttpRequest, payload: VendorStartIn, vendor_id: int = VendorId):
     """Start an assessment from a questionnaire template (default `security`), to be
     answered internally or sent. Logged as `vendor.assessment_started`."""
     _vendor(request, vendor_id)
@@ -246,7 +247,7 @@ def start_assessment(request: HttpRequest, payload: StartIn, vendor_id: int = Ve
 
 @router.get(
     "/vendor-assessments/{int:assessment_id}",
-    response={200: AssessmentOut, **READ_ERRORS},
+    response={200: VendorAssessmentOut, **READ_ERRORS},
     summary="Get an assessment",
 )
 def get_assessment(request: HttpRequest, assessment_id: int = AssessmentId):
@@ -256,10 +257,10 @@ def get_assessment(request: HttpRequest, assessment_id: int = AssessmentId):
 
 @router.post(
     "/vendor-assessments/{int:assessment_id}/send",
-    response={200: SentOut, **WRITE_ERRORS},
+    response={200: VendorSentOut, **WRITE_ERRORS},
     summary="Send an assessment to the vendor",
 )
-def send_assessment(request: HttpRequest, payload: SendIn, assessment_id: int = AssessmentId):
+def send_assessment(request: HttpRequest, payload: VendorSendIn, assessment_id: int = AssessmentId):
     """Email the vendor a link that needs no account and expires after `days`; the link is
     returned this once. Sending again replaces the previous link. 409 once answered."""
     _assessment(request, assessment_id)
@@ -272,10 +273,12 @@ def send_assessment(request: HttpRequest, payload: SendIn, assessment_id: int = 
 
 @router.post(
     "/vendor-assessments/{int:assessment_id}/answers",
-    response={200: AssessmentOut, **WRITE_ERRORS},
+    response={200: VendorAssessmentOut, **WRITE_ERRORS},
     summary="Answer an assessment internally",
 )
-def answer_assessment(request: HttpRequest, payload: AnswersIn, assessment_id: int = AssessmentId):
+def answer_assessment(
+    request: HttpRequest, payload: VendorAnswersIn, assessment_id: int = AssessmentId
+):
     """Record every question's answer (`yes`/`no`, text, or one of a choice's options) on
     the vendor's behalf; closes an open link. 400 naming the first question at fault."""
     _assessment(request, assessment_id)
@@ -286,11 +289,11 @@ def answer_assessment(request: HttpRequest, payload: AnswersIn, assessment_id: i
 
 @router.post(
     "/vendor-assessments/{int:assessment_id}/conclusion",
-    response={200: AssessmentOut, **WRITE_ERRORS},
+    response={200: VendorAssessmentOut, **WRITE_ERRORS},
     summary="Conclude an assessment",
 )
 def conclude_assessment(
-    request: HttpRequest, payload: ConclusionIn, assessment_id: int = AssessmentId
+    request: HttpRequest, payload: VendorConclusionIn, assessment_id: int = AssessmentId
 ):
     """The reviewer's conclusion (notes required unless `acceptable`): completes the
     assessment, sets its next review date by the vendor's criticality, and records it as
@@ -305,25 +308,12 @@ def conclude_assessment(
 
 @router.get(
     "/vendor-questionnaires",
-    response={200: list[QuestionnaireOut], **READ_ERRORS},
+    response={200: list[VendorQuestionnaireOut], **READ_ERRORS},
     summary="List questionnaire templates",
 )
 def list_questionnaires(request: HttpRequest):
     """The questionnaire templates shipped with zGovern."""
     return [_questionnaire(q) for _, q in sorted(questionnaires.catalog().items())]
-
-
-@router.get(
-    "/vendor-questionnaires/{questionnaire_key}",
-    response={200: QuestionnaireOut, **READ_ERRORS},
-    summary="Get a questionnaire template",
-)
-def get_questionnaire(request: HttpRequest, questionnaire_key: str = QuestionnaireKey):
-    """One template with its questions by section."""
-    found = questionnaires.catalog().get(questionnaire_key)
-    if found is None:
-        raise NotFound("No such questionnaire.")
-    return _questionnaire(found)
 
 
 def _questionnaire(q: questionnaires.Questionnaire) -> dict:
@@ -333,7 +323,7 @@ def _questionnaire(q: questionnaires.Questionnaire) -> dict:
 
 @router.get(
     "/vendor-review-cadence",
-    response={200: CadenceOut, **READ_ERRORS},
+    response={200: VendorCadenceOut, **READ_ERRORS},
     summary="Get the review cadence",
 )
 def get_cadence(request: HttpRequest):
@@ -343,10 +333,10 @@ def get_cadence(request: HttpRequest):
 
 @router.put(
     "/vendor-review-cadence",
-    response={200: CadenceOut, **WRITE_ERRORS},
+    response={200: VendorCadenceOut, **WRITE_ERRORS},
     summary="Set the review cadence",
 )
-def set_cadence(request: HttpRequest, payload: CadenceIn):
+def set_cadence(request: HttpRequest, payload: VendorCadenceIn):
     """Set the months (1 to 60) for the criticalities given; applies to later conclusions."""
     months = payload.model_dump(exclude_none=True)
     return services.set_review_months(request.organization, _actor(request), **months)

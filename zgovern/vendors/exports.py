@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from zgovern.core import exports
 from zgovern.vendors import queries
-from zgovern.vendors.models import Criticality, DataCategory, Vendor
+from zgovern.vendors.models import Vendor, VendorCriticality, VendorDataCategory
 
 HEADER = (
     "id", "name", "service", "owner", "criticality", "data accessed", "contract start",
@@ -32,7 +32,7 @@ _COLUMNS = (
 def rows(vendors: QuerySet[Vendor], today: date | None = None) -> Iterator[list]:
     today = today or timezone.localdate()
     stale = queries.stale_before(today)
-    labels = dict(DataCategory.choices)
+    labels = dict(VendorDataCategory.choices)
     for values in vendors.values_list(*_COLUMNS).iterator(chunk_size=2000):
         row = list(values)
         row[5] = "; ".join(labels.get(k, k) for k in row[5].split(",") if k)
@@ -44,9 +44,9 @@ def rows(vendors: QuerySet[Vendor], today: date | None = None) -> Iterator[list]
 def _flags(values: tuple, today: date, stale) -> list[str]:
     criticality, assessed, due, soc2 = values[4], values[12], values[13], values[14]
     found = []
-    if criticality == Criticality.CRITICAL and assessed is None:
+    if criticality == VendorCriticality.CRITICAL and assessed is None:
         found.append("no_assessment")
-    if criticality == Criticality.CRITICAL and assessed is not None and assessed < stale:
+    if criticality == VendorCriticality.CRITICAL and assessed is not None and assessed < stale:
         found.append("assessment_stale")
     if soc2 is not None and soc2 < today:
         found.append("soc2_expired")

@@ -8,7 +8,13 @@ from django import forms
 
 from zgovern.core.errors import DomainError
 from zgovern.vendors import queries, questionnaires
-from zgovern.vendors.models import Conclusion, Criticality, DataCategory, DocumentKind, Vendor
+from zgovern.vendors.models import (
+    Vendor,
+    VendorConclusion,
+    VendorCriticality,
+    VendorDataCategory,
+    VendorDocumentKind,
+)
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SORT_CHOICES = [
@@ -21,10 +27,10 @@ SORT_CHOICES = [
 class FilterForm(forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)
     criticality = forms.ChoiceField(
-        choices=[("", "Any criticality"), *Criticality.choices], required=False
+        choices=[("", "Any criticality"), *VendorCriticality.choices], required=False
     )
     data_category = forms.ChoiceField(
-        label="Accesses", choices=[("", "Any data"), *DataCategory.choices], required=False
+        label="Accesses", choices=[("", "Any data"), *VendorDataCategory.choices], required=False
     )
     subprocessor = forms.ChoiceField(
         choices=[("", "Either"), ("yes", "Subprocessors"), ("no", "Not subprocessors")],
@@ -57,9 +63,9 @@ class VendorForm(forms.Form):
         label="Owner's email", max_length=254, required=False,
         help_text="A member of this organisation.",
     )  # fmt: skip
-    criticality = forms.ChoiceField(choices=Criticality.choices)
+    criticality = forms.ChoiceField(choices=VendorCriticality.choices)
     data_categories = forms.MultipleChoiceField(
-        label="Data they access", choices=DataCategory.choices, required=False,
+        label="Data they access", choices=VendorDataCategory.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     contract_start = forms.DateField(widget=_DATE, required=False)
@@ -83,7 +89,7 @@ def vendor_initial(vendor: Vendor) -> dict:
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(choices=DocumentKind.choices)
+    kind = forms.ChoiceField(choices=VendorDocumentKind.choices)
     title = forms.CharField(max_length=200, required=False)
     period_start = forms.DateField(widget=_DATE, required=False, help_text="SOC 2: required.")
     period_end = forms.DateField(widget=_DATE, required=False)
@@ -112,7 +118,7 @@ class SendForm(forms.Form):
 
 
 class ConclusionForm(forms.Form):
-    conclusion = forms.ChoiceField(choices=Conclusion.choices)
+    conclusion = forms.ChoiceField(choices=VendorConclusion.choices)
     notes = forms.CharField(
         max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required unless acceptable: the reasons or the conditions.",

@@ -16,14 +16,14 @@ from django.utils import timezone
 from zgovern.tenancy.models import TenantModel
 
 
-class Criticality(models.TextChoices):
+class VendorCriticality(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
     CRITICAL = "critical", "Critical"
 
 
-class DataCategory(models.TextChoices):
+class VendorDataCategory(models.TextChoices):
     CUSTOMER_DATA = "customer_data", "Customer data"
     PERSONAL_DATA = "personal_data", "Personal data"
     EMPLOYEE_DATA = "employee_data", "Employee data"
@@ -41,7 +41,7 @@ class Vendor(TenantModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    criticality = models.CharField(max_length=16, choices=Criticality.choices)
+    criticality = models.CharField(max_length=16, choices=VendorCriticality.choices)
     # Comma-wrapped keys (",customer_data,source_code,") so "accesses X" is one portable
     # LIKE on SQLite and PostgreSQL alike; read through ``data_category_list``.
     data_categories = models.CharField(max_length=300, blank=True)
@@ -76,18 +76,18 @@ class Vendor(TenantModel):
         return [key for key in self.data_categories.split(",") if key]
 
     def data_category_labels(self) -> list[str]:
-        labels = dict(DataCategory.choices)
+        labels = dict(VendorDataCategory.choices)
         return [labels.get(key, key) for key in self.data_category_list]
 
 
-class DocumentKind(models.TextChoices):
+class VendorDocumentKind(models.TextChoices):
     SOC2_TYPE1 = "soc2_type1", "SOC 2 Type 1 report"
     SOC2_TYPE2 = "soc2_type2", "SOC 2 Type 2 report"
     ISO27001 = "iso27001", "ISO 27001 certificate"
     OTHER = "other", "Other"
 
 
-SOC2_KINDS = (DocumentKind.SOC2_TYPE1, DocumentKind.SOC2_TYPE2)
+SOC2_KINDS = (VendorDocumentKind.SOC2_TYPE1, VendorDocumentKind.SOC2_TYPE2)
 
 
 class VendorDocument(TenantModel):
@@ -96,7 +96,7 @@ class VendorDocument(TenantModel):
     url_param = "document_id"
 
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=16, choices=VendorDocumentKind.choices)
     title = models.CharField(max_length=200)
     period_start = models.DateField(null=True, blank=True)  # a SOC 2 report's period
     period_end = models.DateField(null=True, blank=True)
@@ -116,14 +116,14 @@ class VendorDocument(TenantModel):
         return self.expires_on < (today or timezone.localdate())
 
 
-class AssessmentStatus(models.TextChoices):
+class VendorAssessmentStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "Being filled in internally"
     SENT = "sent", "Sent to the vendor"
     SUBMITTED = "submitted", "Answers in, awaiting review"
     COMPLETED = "completed", "Completed"
 
 
-class Conclusion(models.TextChoices):
+class VendorConclusion(models.TextChoices):
     ACCEPTABLE = "acceptable", "Acceptable"
     WITH_CONDITIONS = "acceptable_with_conditions", "Acceptable with conditions"
     NOT_ACCEPTABLE = "not_acceptable", "Not acceptable"
@@ -140,7 +140,7 @@ class Assessment(TenantModel):
     questionnaire_key = models.SlugField(max_length=60)
     questionnaire_title = models.CharField(max_length=200)
     questions = models.JSONField(default=list)
-    status = models.CharField(max_length=16, choices=AssessmentStatus.choices)
+    status = models.CharField(max_length=16, choices=VendorAssessmentStatus.choices)
     answers = models.JSONField(default=dict, blank=True)
     # Only the SHA-256 of the emailed link's token: the database alone cannot open it.
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -149,7 +149,7 @@ class Assessment(TenantModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.CharField(max_length=300, blank=True)
-    conclusion = models.CharField(max_length=32, choices=Conclusion.choices, blank=True)
+    conclusion = models.CharField(max_length=32, choices=VendorConclusion.choices, blank=True)
     review_notes = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -184,10 +184,10 @@ class AssessmentAttachment(TenantModel):
 
 
 DEFAULT_REVIEW_MONTHS = {
-    Criticality.CRITICAL: 12,
-    Criticality.HIGH: 12,
-    Criticality.MEDIUM: 24,
-    Criticality.LOW: 36,
+    VendorCriticality.CRITICAL: 12,
+    VendorCriticality.HIGH: 12,
+    VendorCriticality.MEDIUM: 24,
+    VendorCriticality.LOW: 36,
 }
 
 
@@ -195,10 +195,14 @@ class ReviewCadence(TenantModel):
     """How many months after an assessment the next one is due, per criticality. An
     organisation without a row uses :data:`DEFAULT_REVIEW_MONTHS`."""
 
-    low = models.PositiveSmallIntegerField(default=DEFAULT_REVIEW_MONTHS[Criticality.LOW])
-    medium = models.PositiveSmallIntegerField(default=DEFAULT_REVIEW_MONTHS[Criticality.MEDIUM])
-    high = models.PositiveSmallIntegerField(default=DEFAULT_REVIEW_MONTHS[Criticality.HIGH])
-    critical = models.PositiveSmallIntegerField(default=DEFAULT_REVIEW_MONTHS[Criticality.CRITICAL])
+    low = models.PositiveSmallIntegerField(default=DEFAULT_REVIEW_MONTHS[VendorCriticality.LOW])
+    medium = models.PositiveSmallIntegerField(
+        default=DEFAULT_REVIEW_MONTHS[VendorCriticality.MEDIUM]
+    )
+    high = models.PositiveSmallIntegerField(default=DEFAULT_REVIEW_MONTHS[VendorCriticality.HIGH])
+    critical = models.PositiveSmallIntegerField(
+        default=DEFAULT_REVIEW_MONTHS[VendorCriticality.CRITICAL]
+    )
 
     class Meta:
         constraints = [
@@ -206,7 +210,7 @@ class ReviewCadence(TenantModel):
         ]
 
     def months(self) -> dict[str, int]:
-        return {level: getattr(self, level) for level in Criticality.values}
+        return {level: getattr(self, level) for level in VendorCriticality.values}
 
 
 class LinkHit(models.Model):

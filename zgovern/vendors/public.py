@@ -29,7 +29,7 @@ from zgovern.core.tokens import digest
 from zgovern.tenancy.scoping import organization_scope
 from zgovern.vendors import services
 from zgovern.vendors.forms import answers_from_post, question_sections
-from zgovern.vendors.models import Assessment, AssessmentStatus, LinkHit
+from zgovern.vendors.models import Assessment, LinkHit, VendorAssessmentStatus
 
 _TOKEN = re.compile(r"va_[A-Za-z0-9_-]{20,100}")
 
@@ -90,7 +90,7 @@ def _by_token(token: str) -> Assessment | None:
 
 
 def _gone_reason(item: Assessment) -> str:
-    if item.status != AssessmentStatus.SENT:
+    if item.status != VendorAssessmentStatus.SENT:
         return "These answers were already submitted. Thank you."
     if item.link_expires_at is None or timezone.now() >= item.link_expires_at:
         return "This link has expired. Ask your contact for a new one."

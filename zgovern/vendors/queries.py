@@ -21,7 +21,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from zgovern.tenancy.models import Organization
-from zgovern.vendors.models import Assessment, Criticality, Vendor
+from zgovern.vendors.models import Assessment, Vendor, VendorCriticality
 
 STALE_AFTER_DAYS = 365
 FLAGS = {
@@ -42,7 +42,12 @@ SORTS = {
     "last_assessed_at": ("last_assessed_at", "name", "id"),
     "-last_assessed_at": ("-last_assessed_at", "name", "id"),
 }
-_RANK = {Criticality.LOW: 1, Criticality.MEDIUM: 2, Criticality.HIGH: 3, Criticality.CRITICAL: 4}
+_RANK = {
+    VendorCriticality.LOW: 1,
+    VendorCriticality.MEDIUM: 2,
+    VendorCriticality.HIGH: 3,
+    VendorCriticality.CRITICAL: 4,
+}
 
 
 def stale_before(today: date) -> datetime:
@@ -52,7 +57,7 @@ def stale_before(today: date) -> datetime:
 
 
 def flag_conditions(today: date) -> dict[str, Q]:
-    critical = Q(criticality=Criticality.CRITICAL)
+    critical = Q(criticality=VendorCriticality.CRITICAL)
     return {
         "no_assessment": critical & Q(last_assessed_at__isnull=True),
         "assessment_stale": critical & Q(last_assessed_at__lt=stale_before(today)),
@@ -65,7 +70,7 @@ def flags_of(vendor: Vendor, today: date | None = None) -> list[str]:
     """The flags of one vendor, in :data:`FLAGS` order."""
     today = today or timezone.localdate()
     found = []
-    critical = vendor.criticality == Criticality.CRITICAL
+    critical = vendor.criticality == VendorCriticality.CRITICAL
     if critical and vendor.last_assessed_at is None:
         found.append("no_assessment")
     if critical and vendor.last_assessed_at and vendor.last_assessed_at < stale_before(today):

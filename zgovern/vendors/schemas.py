@@ -16,18 +16,18 @@ from zgovern.tenancy.schemas import ErrorOut
 from zgovern.vendors import queries
 from zgovern.vendors.models import (
     Assessment,
-    AssessmentStatus,
-    Conclusion,
-    Criticality,
-    DataCategory,
-    DocumentKind,
     Vendor,
+    VendorAssessmentStatus,
+    VendorConclusion,
+    VendorCriticality,
+    VendorDataCategory,
+    VendorDocumentKind,
 )
 
 __all__ = ["MAX_ID", "ErrorOut"]
 
-Sort = Enum("Sort", {key.replace("-", "desc_"): key for key in queries.SORTS}, type=str)
-Flag = Enum("Flag", {"any": "any", **{key: key for key in queries.FLAGS}}, type=str)
+VendorSort = Enum("VendorSort", {key.replace("-", "desc_"): key for key in queries.SORTS}, type=str)
+VendorFlag = Enum("VendorFlag", {"any": "any", **{key: key for key in queries.FLAGS}}, type=str)
 
 
 class Input(Schema):
@@ -42,8 +42,8 @@ class VendorOut(Schema):
     name: str
     service: str
     owner_email: str | None
-    criticality: Criticality
-    data_categories: list[DataCategory]
+    criticality: VendorCriticality
+    data_categories: list[VendorDataCategory]
     contract_start: date | None
     contract_end: date | None
     contact_name: str
@@ -73,10 +73,10 @@ class VendorPage(Schema):
     items: list[VendorOut]
 
 
-class DocumentOut(Schema):
+class VendorDocumentOut(Schema):
     id: int
     vendor_id: int
-    kind: DocumentKind
+    kind: VendorDocumentKind
     title: str
     period_start: date | None
     period_end: date | None
@@ -89,7 +89,7 @@ class DocumentOut(Schema):
         return obj.is_expired()
 
 
-class QuestionOut(Schema):
+class VendorQuestionOut(Schema):
     id: str
     text: str
     type: str = Field(description="`yes_no`, `text` or `choice`.")
@@ -98,19 +98,19 @@ class QuestionOut(Schema):
     section: str
 
 
-class AnswerOut(Schema):
+class VendorAnswerOut(Schema):
     question_id: str
     answer: str
     comment: str
     attachment_evidence_ids: list[int]
 
 
-class AssessmentOut(Schema):
+class VendorAssessmentOut(Schema):
     id: int
     vendor_id: int
     questionnaire_key: str
     questionnaire_title: str
-    status: AssessmentStatus
+    status: VendorAssessmentStatus
     sent_to: str
     sent_at: datetime | None
     link_expires_at: datetime | None
@@ -121,8 +121,8 @@ class AssessmentOut(Schema):
     assessed_at: datetime | None
     next_review_due: date | None
     evidence_id: int | None
-    questions: list[QuestionOut]
-    answers: list[AnswerOut]
+    questions: list[VendorQuestionOut]
+    answers: list[VendorAnswerOut]
 
     @staticmethod
     def resolve_answers(obj: Assessment) -> list[dict]:
@@ -135,55 +135,55 @@ class AssessmentOut(Schema):
         ]
 
 
-class AssessmentSummary(Schema):
+class VendorAssessmentSummary(Schema):
     id: int
     questionnaire_key: str
-    status: AssessmentStatus
+    status: VendorAssessmentStatus
     conclusion: str
     assessed_at: datetime | None
     next_review_due: date | None
 
 
-class SentOut(Schema):
-    assessment: AssessmentOut
+class VendorSentOut(Schema):
+    assessment: VendorAssessmentOut
     link: str = Field(description="The vendor's link, shown this once (only its hash is kept).")
 
 
-class QuestionnaireOut(Schema):
+class VendorQuestionnaireOut(Schema):
     key: str
     title: str
     version: int
     description: str
-    questions: list[QuestionOut]
+    questions: list[VendorQuestionOut]
 
 
-class FlaggedOut(Schema):
+class VendorFlaggedOut(Schema):
     vendor_id: int
     name: str
-    criticality: Criticality
+    criticality: VendorCriticality
     flags: list[str]
 
 
-class FlagsOut(Schema):
+class VendorFlagsOut(Schema):
     labels: dict[str, str]
     counts: dict[str, int] = Field(description="Vendors carrying each flag.")
     count: int = Field(description="Vendors carrying any flag, across all pages.")
-    vendors: list[FlaggedOut]
+    vendors: list[VendorFlaggedOut]
 
 
-class FlagsQuery(Schema):
+class VendorFlagsQuery(Schema):
     limit: int = Field(100, ge=1, le=500, description="Flagged vendors per page.")
     offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
-class CadenceOut(Schema):
+class VendorCadenceOut(Schema):
     low: int
     medium: int
     high: int
     critical: int
 
 
-class EvidenceRef(Schema):
+class VendorEvidenceRef(Schema):
     evidence_id: int
     title: str
 
@@ -193,11 +193,15 @@ class EvidenceRef(Schema):
 
 class VendorQuery(Schema):
     q: _text(200) = Field("", description="Part of the name or service.")  # type: ignore[valid-type]
-    criticality: Criticality | None = None
-    data_category: DataCategory | None = Field(None, description="Vendors accessing this data.")
+    criticality: VendorCriticality | None = None
+    data_category: VendorDataCategory | None = Field(
+        None, description="Vendors accessing this data."
+    )
     subprocessor: bool | None = None
-    flag: Flag | None = Field(None, description="A flag key, or `any`.")
-    sort: Sort = Field(Sort.name, description="`name`, `criticality`, `next_review_due`, ….")
+    flag: VendorFlag | None = Field(None, description="A flag key, or `any`.")
+    sort: VendorSort = Field(
+        VendorSort.name, description="`name`, `criticality`, `next_review_due`, …."
+    )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000_000)
 
@@ -206,8 +210,8 @@ class VendorIn(Input):
     name: _text(200, 1)  # type: ignore[valid-type]
     service: _text(300) = ""  # type: ignore[valid-type]
     owner_email: _text(254) = Field("", description="A member of the organisation.")  # type: ignore[valid-type]
-    criticality: Criticality
-    data_categories: list[DataCategory] = Field([], max_length=20)
+    criticality: VendorCriticality
+    data_categories: list[VendorDataCategory] = Field([], max_length=20)
     contract_start: date | None = None
     contract_end: date | None = None
     contact_name: _text(200) = ""  # type: ignore[valid-type]
@@ -220,8 +224,8 @@ class VendorPatch(Input):
     name: _text(200, 1) | None = None  # type: ignore[valid-type]
     service: _text(300) | None = None  # type: ignore[valid-type]
     owner_email: _text(254) | None = None  # type: ignore[valid-type]
-    criticality: Criticality | None = None
-    data_categories: list[DataCategory] | None = Field(None, max_length=20)
+    criticality: VendorCriticality | None = None
+    data_categories: list[VendorDataCategory] | None = Field(None, max_length=20)
     contract_start: date | None = None
     contract_end: date | None = None
     contact_name: _text(200) | None = None  # type: ignore[valid-type]
@@ -230,31 +234,31 @@ class VendorPatch(Input):
     public_description: _text(500) | None = None  # type: ignore[valid-type]
 
 
-class StartIn(Input):
+class VendorStartIn(Input):
     questionnaire: _text(60, 1) = "security"  # type: ignore[valid-type]
 
 
-class SendIn(Input):
+class VendorSendIn(Input):
     email: _text(254) = Field("", description="Default: the vendor's contact email.")  # type: ignore[valid-type]
     days: int = Field(14, ge=1, le=60, description="How long the link works.")
 
 
-class AnswerIn(Schema):
+class VendorAnswerIn(Schema):
     answer: _text(4000)  # type: ignore[valid-type]
     comment: _text(4000) = ""  # type: ignore[valid-type]
 
 
-class AnswersIn(Input):
-    answers: dict[_text(60), AnswerIn] = Field(description="By question id; every question.")  # type: ignore[valid-type]
+class VendorAnswersIn(Input):
+    answers: dict[_text(60), VendorAnswerIn] = Field(description="By question id; every question.")  # type: ignore[valid-type]
 
 
-class ConclusionIn(Input):
-    conclusion: Conclusion
+class VendorConclusionIn(Input):
+    conclusion: VendorConclusion
     notes: _text(4000) = Field("", description="Required unless `acceptable`.")  # type: ignore[valid-type]
     assessed_at: datetime | None = Field(None, description="Default now; never in the future.")
 
 
-class CadenceIn(Input):
+class VendorCadenceIn(Input):
     low: int | None = Field(None, ge=1, le=60)
     medium: int | None = Field(None, ge=1, le=60)
     high: int | None = Field(None, ge=1, le=60)

@@ -10,7 +10,7 @@ harmlessly: blobs are named by content).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,14 +31,14 @@ from zgovern.vendors.models import (
     SOC2_KINDS,
     Assessment,
     AssessmentAttachment,
-    AssessmentStatus,
-    Conclusion,
-    Criticality,
-    DataCategory,
-    DocumentKind,
     ReviewCadence,
     Vendor,
+    VendorAssessmentStatus,
+    VendorConclusion,
+    VendorCriticality,
+    VendorDataCategory,
     VendorDocument,
+    VendorDocumentKind,
 )
 
 VENDOR_FIELDS = (
@@ -111,8 +111,10 @@ def _clean_vendor(values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError("A name is required.", field="name")
     if clean["contact_email"]:
         clean["contact_email"] = _valid_email(clean["contact_email"], "contact_email")
-    if values.get("criticality") not in Criticality.values:
-        raise DomainError(f"Choose one of: {', '.join(Criticality.values)}.", field="criticality")
+    if values.get("criticality") not in VendorCriticality.values:
+        raise DomainError(
+            f"Choose one of: {', '.join(VendorCriticality.values)}.", field="criticality"
+        )
     clean["criticality"] = values["criticality"]
     clean["data_categories"] = _categories(values.get("data_categories"))
     start, end = values.get("contract_start"), values.get("contract_end")
@@ -131,9 +133,9 @@ def _categories(value: Any) -> str:
     if isinstance(value, str):
         value = [v for v in value.split(",") if v.strip()]
     keys = sorted({str(v).strip() for v in value or ()})
-    unknown = [k for k in keys if k not in DataCategory.values]
+    unknown = [k for k in keys if k not in VendorDataCategory.values]
     if unknown:
-        allowed = ", ".join(DataCategory.values)
+        allowed = ", ".join(VendorDataCategory.values)
         raise DomainError(f"Unknown data category {unknown[0]!r} (use: {allowed}).",
                           field="data_categories")  # fmt: skip
     return f",{','.join(keys)}," if keys else ""
@@ -197,9 +199,9 @@ def add_document(
     to a year after the period ends (reports are read as current for twelve months). Any
     other document needs ``expires_on``. The file is checked (type, size) by evidence."""
     vendor = get_vendor(org, vendor_id)
-    if kind not in DocumentKind.values:
-        raise DomainError(f"Choose one of: {', '.join(DocumentKind.values)}.", field="kind")
-    title = _bounded(title, 200, "title") or f"{DocumentKind(kind).label} of {vendor.name}"
+    if kind not in VendorDocumentKind.values:
+        raise DomainError(f"Choose one of: {', '.join(VendorDocumentKind.values)}.", field="kind")
+    title = _bounded(title, 200, "title") or f"{VendorDocumentKind(kind).label} of {vendor.name}"
     if kind in SOC2_KINDS:
         if period_start is None or period_end is None:
             raise DomainError(
@@ -248,7 +250,7 @@ def start_assessment(
         assessment = Assessment.objects.create(
             organization=org, vendor=vendor, questionnaire_key=template.key,
             questionnaire_title=template.title, questions=template.as_snapshot(),
-            status=AssessmentStatus.IN_PROGRESS,
+            status=VendorAssessmentStatus.IN_PROGRESS,
         )  # fmt: skip
         record(org, actor, "vendor.assessment_started", vendor,
                {"assessment": assessment.pk, "questionnaire": template.key})  # fmt: skip
@@ -279,14 +281,17 @@ def send_link(
     raw = new_secret("va_")
     with transaction.atomic():
         assessment = get_assessment(org, assessment_id, lock=True)
-        if assessment.status not in (AssessmentStatus.IN_PROGRESS, AssessmentStatus.SENT):
+        if assessment.status not in (
+            VendorAssessmentStatus.IN_PROGRESS,
+            VendorAssessmentStatus.SENT,
+        ):
             raise Conflict("This assessment already has its answers.", field="status")
         email = _valid_email(email or assessment.vendor.contact_email, "email")
         now = timezone.now()
         assessment.token_hash = digest(raw)
         assessment.link_expires_at = now + timedelta(days=days)
         assessment.sent_to, assessment.sent_at = email, now
-        assessment.status = AssessmentStatus.SENT
+        assessment.status = VendorAssessmentStatus.SENT
         assessment.save()
         record(org, actor, "vendor.assessment_sent", assessment.vendor, {
             "assessment": assessment.pk, "to": email,
@@ -318,7 +323,7 @@ def submit_answers(
         for question_id, upload in sorted(files.items()):
             _attach(org, actor, assessment, question_id, upload)
         assessment.answers = clean
-        assessment.status = AssessmentStatus.SUBMITTED
+        assessment.status = VendorAssessmentStatus.SUBMITTED
         assessment.submitted_at = timezone.now()
         assessment.submitted_by = (submitted_by or actor.label)[:300]
         assessment.save()
@@ -331,11 +336,11 @@ def submit_answers(
 def _check_open(assessment: Assessment, via_link: bool) -> None:
     if via_link:
         # The hash is kept after submission, so a reused link is told why it is closed.
-        if assessment.status != AssessmentStatus.SENT:
+        if assessment.status != VendorAssessmentStatus.SENT:
             raise LinkGone("These answers were already submitted; the link is closed.")
         if timezone.now() >= assessment.link_expires_at:
             raise LinkGone("This link has expired. Ask your contact for a new one.")
-    elif assessment.status not in (AssessmentStatus.IN_PROGRESS, AssessmentStatus.SENT):
+    elif assessment.status not in (VendorAssessmentStatus.IN_PROGRESS, VendorAssessmentStatus.SENT):
         raise Conflict("This assessment already has its answers.", field="status")
 
 
@@ -380,16 +385,20 @@ def conclude(
     the assessment as evidence and links it to the vendor controls. ``assessed_at``
     (default now, never in the future) records a review done earlier."""
     now = timezone.now()
+    if assessed_at is not None and timezone.is_naive(assessed_at):
+        assessed_at = assessed_at.replace(tzinfo=UTC)  # the API documents times as UTC
     if assessed_at is not None and assessed_at > now:
         raise DomainError("The assessment date is in the future.", field="assessed_at")
-    if conclusion not in Conclusion.values:
-        raise DomainError(f"Choose one of: {', '.join(Conclusion.values)}.", field="conclusion")
+    if conclusion not in VendorConclusion.values:
+        raise DomainError(
+            f"Choose one of: {', '.join(VendorConclusion.values)}.", field="conclusion"
+        )
     notes = _bounded(notes, NOTES_MAX, "notes")
-    if conclusion != Conclusion.ACCEPTABLE and not notes:
+    if conclusion != VendorConclusion.ACCEPTABLE and not notes:
         raise DomainError("Say why, or which conditions apply.", field="notes")
     with transaction.atomic():
         assessment = get_assessment(org, assessment_id, lock=True)
-        if assessment.status != AssessmentStatus.SUBMITTED:
+        if assessment.status != VendorAssessmentStatus.SUBMITTED:
             raise Conflict("Only submitted answers can be concluded.", field="status")
         vendor = get_vendor(org, assessment.vendor_id, lock=True)
         now = assessed_at or now
@@ -398,7 +407,7 @@ def conclude(
         assessment.assessed_at = now
         due = add_months(timezone.localdate(now), review_months(org)[vendor.criticality])
         assessment.next_review_due = due
-        assessment.status = AssessmentStatus.COMPLETED
+        assessment.status = VendorAssessmentStatus.COMPLETED
         assessment.evidence = _assessment_evidence(org, actor, assessment, vendor)
         assessment.save()
         _refresh_assessed(vendor)
@@ -413,7 +422,7 @@ def _refresh_assessed(vendor: Vendor) -> None:
     """The vendor's last assessment and next review: those of its newest completed one
     (an older review recorded late never hides a newer one)."""
     latest = (
-        vendor.assessments.filter(status=AssessmentStatus.COMPLETED)
+        vendor.assessments.filter(status=VendorAssessmentStatus.COMPLETED)
         .order_by("-assessed_at", "-id")
         .first()
     )
@@ -471,7 +480,7 @@ def review_months(org: Organization) -> dict[str, int]:
 def set_review_months(org: Organization, actor: Actor, **months: Any) -> dict[str, int]:
     """Set the months between assessments for the given criticalities (1 to 60)."""
     for level, value in months.items():
-        if level not in Criticality.values:
+        if level not in VendorCriticality.values:
             raise DomainError(f"No criticality {level!r}.", field=level)
         if (
             not isinstance(value, int)

@@ -34,7 +34,7 @@ from zgovern.vendors.forms import (
     question_sections,
     vendor_initial,
 )
-from zgovern.vendors.models import Assessment, AssessmentStatus, Vendor
+from zgovern.vendors.models import Assessment, Vendor, VendorAssessmentStatus
 
 PAGE_SIZE = 50
 
@@ -258,7 +258,7 @@ def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "assessment": item,
         "vendor": item.vendor,
         "rows": rows,
-        "link_open": item.status == AssessmentStatus.SENT,
+        "link_open": item.status == VendorAssessmentStatus.SENT,
         "link_expired": bool(item.link_expires_at and item.link_expires_at <= timezone.now()),
         "conclusion_form": ConclusionForm(),
         "send_form": SendForm(initial={"email": item.vendor.contact_email, "days": 14}),
@@ -275,7 +275,7 @@ def answer(request: HttpRequest, assessment_id: int) -> HttpResponse:
     context = {"assessment": item, "vendor": item.vendor, "error": None,
                "question_groups": question_sections(item.questions)}  # fmt: skip
     if request.method != "POST":
-        if item.status not in (AssessmentStatus.IN_PROGRESS, AssessmentStatus.SENT):
+        if item.status not in (VendorAssessmentStatus.IN_PROGRESS, VendorAssessmentStatus.SENT):
             messages.info(request, "This assessment already has its answers.")
             return _to_assessment(request, item)
         return _page(request, "vendors/answer.html", context)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from zgovern.vendors.models import Assessment, AssessmentStatus
+from zgovern.vendors.models import Assessment, VendorAssessmentStatus
 from zgovern.vendors.tests.conftest import (
     PDF,
     add_vendor,
@@ -46,7 +46,7 @@ def test_valid_link_shows_the_questions_and_takes_answers_once(org_a):
     response = client.post(link(raw), data)
     assert response.status_code == 200 and "Thank you" in response.content.decode()
     done = refreshed(assessment)
-    assert done.status == AssessmentStatus.SUBMITTED
+    assert done.status == VendorAssessmentStatus.SUBMITTED
     assert done.submitted_by == "sec@vendor.example"
     assert counts(org_a)["attachments"] == 1
     # reused: the same link again, to read or to submit
@@ -61,7 +61,7 @@ def test_valid_link_shows_the_questions_and_takes_answers_once(org_a):
 def test_reused_link_says_it_was_submitted_with_410(org_a):
     assessment, raw = _sent(org_a)
     with scopes_disabled():
-        Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.SUBMITTED)
+        Assessment.objects.filter(pk=assessment.pk).update(status=VendorAssessmentStatus.SUBMITTED)
     response = Client().get(link(raw))
     assert response.status_code == 410 and "already submitted" in response.content.decode()
 
@@ -78,7 +78,7 @@ def test_expired_link_is_410_and_saves_nothing(org_a):
     response = Client().post(link(raw), form_data(assessment))
     assert response.status_code == 410
     assert counts(org_a) == before
-    assert refreshed(assessment).status == AssessmentStatus.SENT
+    assert refreshed(assessment).status == VendorAssessmentStatus.SENT
 
 
 def test_tampered_token_is_404(org_a):
@@ -97,8 +97,8 @@ def test_another_organisations_token_opens_only_its_own_assessment(org_a, org_b,
     response = Client().post(link(raw_b), form_data(theirs))
     assert response.status_code == 200
     assert counts(org_a) == before_a
-    assert refreshed(mine).status == AssessmentStatus.SENT
-    assert refreshed(theirs).status == AssessmentStatus.SUBMITTED
+    assert refreshed(mine).status == VendorAssessmentStatus.SENT
+    assert refreshed(theirs).status == VendorAssessmentStatus.SUBMITTED
     # B's people cannot reach A's assessment through the organisation pages either
     assert charlie_client.get(f"/o/org-a/vendors/assessments/{mine.pk}/").status_code == 404
     assert raw_a != raw_b
@@ -119,14 +119,14 @@ def test_bad_answers_are_400_naming_the_question_and_keep_the_link(org_a, settin
     response = Client().post(link(raw), too_big)
     assert response.status_code == 400 and "larger than the limit" in response.content.decode()
     assert counts(org_a) == before
-    assert refreshed(assessment).status == AssessmentStatus.SENT
+    assert refreshed(assessment).status == VendorAssessmentStatus.SENT
 
 
 def test_post_without_csrf_token_is_refused(org_a):
     assessment, raw = _sent(org_a)
     response = Client(enforce_csrf_checks=True).post(link(raw), form_data(assessment))
     assert response.status_code == 403
-    assert refreshed(assessment).status == AssessmentStatus.SENT
+    assert refreshed(assessment).status == VendorAssessmentStatus.SENT
 
 
 def test_link_is_rate_limited(org_a, settings):

@@ -15,7 +15,7 @@ from zgovern.evidence import storage
 from zgovern.frameworks.yamlsource import LibraryError
 from zgovern.tenancy.scoping import organization_scope
 from zgovern.vendors import queries, questionnaires, services
-from zgovern.vendors.models import AssessmentStatus
+from zgovern.vendors.models import VendorAssessmentStatus
 from zgovern.vendors.tests.conftest import (
     SYSTEM,
     actions,
@@ -123,7 +123,7 @@ def test_answers_are_validated_by_type(org_a):
             services.submit_answers(org_a, SYSTEM, assessment.pk, answers=answers)
         assert caught.value.field == f"q_{qid}"
     assert counts(org_a) == before
-    assert refreshed(assessment).status == AssessmentStatus.IN_PROGRESS
+    assert refreshed(assessment).status == VendorAssessmentStatus.IN_PROGRESS
 
 
 def test_attachment_only_where_the_question_allows_it(org_a, settings):
@@ -163,7 +163,7 @@ def test_conclusion_completes_records_evidence_and_links_controls(org_a):
         with pytest.raises(Conflict):
             services.conclude(org_a, SYSTEM, assessment.pk, conclusion="acceptable")
     assert linked == {"vendor-assessments", "subservice-reports-reviewed"}
-    assert done.status == AssessmentStatus.COMPLETED
+    assert done.status == VendorAssessmentStatus.COMPLETED
     assert done.next_review_due == services.add_months(timezone.localdate(), 12)
     assert done.evidence.record["answers"] == done.answers
     assert refreshed(vendor).next_review_due == done.next_review_due
@@ -263,3 +263,24 @@ def test_questionnaire_problems_are_located():
     assert any(":9: sections[0].questions[0].type" in m for m in messages)
     assert any("used twice (first on line 7)" in m for m in messages)
     assert any("at least two options" in m for m in messages)
+
+
+def test_conclusion_date_rules(org_a):
+    from datetime import datetime
+
+    vendor = add_vendor(org_a)
+    assessment = submitted(org_a, vendor)
+    before = counts(org_a)
+    with organization_scope(org_a):
+        with pytest.raises(DomainError) as caught:
+            services.conclude(
+                org_a, SYSTEM, assessment.pk, conclusion="acceptable",
+                assessed_at=timezone.now() + timedelta(days=1),
+            )  # fmt: skip
+        assert caught.value.field == "assessed_at"
+        done = services.conclude(
+            org_a, SYSTEM, assessment.pk, conclusion="acceptable",
+            assessed_at=datetime(2025, 3, 1, 12, 0),  # naive: read as UTC
+        )  # fmt: skip
+    assert done.next_review_due == date(2026, 3, 1)
+    assert counts(org_a)["assessments"] == before["assessments"]

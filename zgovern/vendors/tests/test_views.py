@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
-from zgovern.vendors.models import Assessment, AssessmentStatus, Vendor
+from zgovern.vendors.models import Assessment, Vendor, VendorAssessmentStatus
 from zgovern.vendors.tests.conftest import (
     PDF,
     add_vendor,
@@ -149,7 +149,7 @@ def test_assessment_flow_internal(org_a, alice_client, bob_client):
     )
     response = alice_client.post(url(org_a, f"assessments/{assessment.pk}/answer/"), data)
     assert response.status_code == 302
-    assert refreshed(assessment).status == AssessmentStatus.SUBMITTED
+    assert refreshed(assessment).status == VendorAssessmentStatus.SUBMITTED
     path = url(org_a, f"assessments/{assessment.pk}/conclude/")
     assert alice_client.post(path, {"conclusion": "acceptable_with_conditions"}).status_code == 400
     response = alice_client.post(
@@ -157,7 +157,7 @@ def test_assessment_flow_internal(org_a, alice_client, bob_client):
     )
     assert response.status_code == 302
     done = refreshed(assessment)
-    assert done.status == AssessmentStatus.COMPLETED and done.evidence_id
+    assert done.status == VendorAssessmentStatus.COMPLETED and done.evidence_id
     page = bob_client.get(url(org_a, f"assessments/{assessment.pk}/")).content.decode()
     assert "Acceptable with conditions" in page and "Needs SSO" in page
 
@@ -170,7 +170,7 @@ def test_send_link_emails_the_contact(org_a, alice_client):
     assert mail.outbox[-1].to == ["risk@vendor.example"]
     assert "/vendor-assessment/va_" in mail.outbox[-1].body
     sent = refreshed(assessment)
-    assert sent.status == AssessmentStatus.SENT and len(sent.token_hash) == 64
+    assert sent.status == VendorAssessmentStatus.SENT and len(sent.token_hash) == 64
     assert sent.token_hash not in mail.outbox[-1].body
     assert (
         alice_client.post(

@@ -180,17 +180,17 @@ def person_standings(org: Organization, person: Person) -> list[tuple[Published,
 
 
 def policy_states(org: Organization) -> dict[str, str]:
-    """Policy key -> "approved" (a version is published or approved), "draft" (only
-    versions in progress or retired), for the readiness engine; keys not adopted are
-    "missing" by absence."""
+    """Policy key -> "approved" (a version is published or approved), else "draft" (only
+    versions in progress or retired), for the readiness engine, in one query; keys not
+    adopted are "missing" by absence."""
+    good = (VersionStatus.PUBLISHED, VersionStatus.APPROVED)
     states: dict[str, str] = {}
-    rows = PolicyVersion.objects.filter(organization=org).values_list("policy__key", "status")
+    rows = Policy.objects.filter(organization=org).values_list("key", "versions__status")
     for key, status in rows:
-        good = status in (VersionStatus.PUBLISHED, VersionStatus.APPROVED)
-        if good or key not in states:
-            states[key] = "approved" if good else states.get(key, "draft")
-    for key in Policy.objects.filter(organization=org).values_list("key", flat=True):
-        states.setdefault(key, "draft")
+        if status in good:
+            states[key] = "approved"
+        else:
+            states.setdefault(key, "draft")
     return states
 
 

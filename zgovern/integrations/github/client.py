@@ -9,6 +9,7 @@ fine-grained permission in brackets, so the person fixing the token knows what t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -23,19 +24,32 @@ from zgovern.integrations.http import HttpClient
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
 OWNER_ONLY = "an organisation owner's token (the 2fa_disabled filter is owner-only)"
-SCOPES = {
-    "/orgs/": "read:org [Members: read]",
-    "/orgs/{org}/repos": "repo [Metadata: read]",
-    "/repos/": "repo [Contents, Pull requests: read]",
-    "/repos/{repo}/branches/": "repo [Administration: read]",
-    "/repos/{repo}/commits/": "repo [Commit statuses, Checks: read]",
-}
+# The scope each kind of path needs, most specific first (matched against the path
+# without a GHES base path such as /api/v3).
+SCOPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^/repos/[^/]+/[^/]+/branches/"), "repo [Administration: read]"),
+    (re.compile(r"^/repos/[^/]+/[^/]+/rules/"), "repo [Metadata: read]"),
+    (re.compile(r"^/repos/[^/]+/[^/]+/commits/"), "repo [Commit statuses, Checks: read]"),
+    (re.compile(r"^/repos/"), "repo [Contents, Pull requests: read]"),
+    (re.compile(r"^/orgs/[^/]+/repos"), "repo [Metadata: read]"),
+    (re.compile(r"^/orgs/"), "read:org [Members: read]"),
+)
 
 
 class GithubHttp(HttpClient):
-    """GitHub answers a secondary rate limit with 403 (or 429) and ``Retry-After``, while
-    the remaining count is not zero; such a 403 is a wait, not a missing scope, so it is
-    retried like a 429 (see GitHub's "Rate limits for the REST API")."""
+    """The shared client, knowing two things about GitHub: the scope a path needs (by
+    pattern, so per-repository paths are named too), and that a secondary rate limit is
+    a 403 (or 429) with ``Retry-After`` while the remaining count is not zero; such a
+    403 is a wait, not a missing scope, so it is retried like a 429 (see GitHub's "Rate
+    limits for the REST API")."""
+
+    base_path: str = ""
+
+    def scope_for(self, url: str) -> str:
+        path = httpx.URL(url).path if "://" in url else url
+        if self.base_path and path.startswith(self.base_path + "/"):
+            path = path[len(self.base_path) :]
+        return next((scope for pattern, scope in SCOPES if pattern.match(path)), "")
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         response = super()._send(method, url, **kwargs)
@@ -45,18 +59,6 @@ class GithubHttp(HttpClient):
                 request=response.request,
             )  # fmt: skip
         return response
-
-
-def _scopes(prefix: str, org: str) -> dict[str, str]:
-    """Scope per path prefix, for relative paths and for the absolute ``next`` links
-    (which carry a GHES base path such as ``/api/v3``)."""
-    scopes: dict[str, str] = {}
-    for path, scope in SCOPES.items():
-        path = path.replace("{org}", org)
-        if "{repo}" in path:
-            continue  # repository-specific prefixes are added per call
-        scopes[path] = scopes[prefix + path] = scope
-    return scopes
 
 
 class GithubClient:
@@ -81,9 +83,9 @@ class GithubClient:
         extra = {"sleep": sleep} if sleep is not None else {}
         self.http = GithubHttp(
             base_url=config.api_url, service="github", headers=headers,
-            scopes=_scopes(prefix, self.org), transport=transport, **extra,
+            transport=transport, **extra,
         )  # fmt: skip
-        self._prefix = prefix
+        self.http.base_path = prefix
 
     @property
     def calls(self) -> int:
@@ -116,7 +118,7 @@ class GithubClient:
     def branch_protection(self, repo: str, branch: str) -> dict[str, Any] | None:
         """The branch's classic protection, or None when it has none (GitHub's 404)."""
         path = f"/repos/{self._o}/{_seg(repo)}/branches/{_seg(branch)}/protection"
-        return _unless_404(lambda: _object(self._get(path, "/branches/")))
+        return _unless_404(lambda: _object(self.http.get_json(path)))
 
     def branch_rules(self, repo: str, branch: str) -> list[dict]:
         """Every active ruleset rule applying to the branch (repository and organisation
@@ -146,7 +148,7 @@ class GithubClient:
 
     def combined_status(self, repo: str, sha: str) -> dict[str, Any]:
         path = f"/repos/{self._o}/{_seg(repo)}/commits/{_seg(sha)}/status"
-        return _object(self._get(path, "/commits/"))
+        return _object(self.http.get_json(path))
 
     def check_runs(self, repo: str, sha: str) -> list[dict]:
         path = f"/repos/{self._o}/{_seg(repo)}/commits/{_seg(sha)}/check-runs"
@@ -161,14 +163,6 @@ class GithubClient:
     @property
     def _o(self) -> str:
         return _seg(self.org)
-
-    def _get(self, path: str, kind: str) -> Any:
-        """GET naming the scope of a repository-specific path (``/branches/``, …)."""
-        scope = SCOPES["/repos/{repo}" + kind]
-        repo_prefix = path.split(kind)[0] + kind
-        self.http.scopes = {**self.http.scopes, repo_prefix: scope,
-                            self._prefix + repo_prefix: scope}  # fmt: skip
-        return self.http.get_json(path)
 
     def _all(self, path: str, params: dict[str, Any]) -> list[dict]:
         """Every item of a paged list, to the last page."""

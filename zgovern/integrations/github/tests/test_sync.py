@@ -150,8 +150,27 @@ def test_a_repository_whose_settings_are_denied_is_an_error_for_it_alone():
     inventory = _collect(world, ["repos"])
     assert set(inventory.failures) == {"repos:web"}
     verdicts = _verdicts("github.repos.branch_protection", inventory)
-    assert verdicts["acme/web"][0] == "error" and "repo" in verdicts["acme/web"][1]
+    assert verdicts["acme/web"][0] == "error"
+    assert "needs repo [Metadata: read]" in verdicts["acme/web"][1]
     assert verdicts["acme/api"][0] == "pass"
+
+
+def test_a_denied_branch_protection_names_the_administration_permission():
+    world = World()
+    world.answer("/repos/acme/api/branches/main/protection", 403, {"message": "Must have admin"})
+    inventory = _collect(world, ["repos"])
+    assert inventory.failures["repos:api"].permission == "repo [Administration: read]"
+
+
+def test_enterprise_server_next_links_keep_their_scope():
+    from zgovern.integrations.github.client import GithubHttp
+
+    http = GithubHttp(base_url="https://git.example/api/v3", service="github")
+    http.base_path = "/api/v3"
+    assert http.scope_for("https://git.example/api/v3/orgs/acme/members?page=2") == (
+        "read:org [Members: read]")  # fmt: skip
+    assert http.scope_for("/repos/acme/api/commits/abc/status") == (
+        "repo [Commit statuses, Checks: read]")  # fmt: skip
 
 
 def test_missing_fields_are_handled_not_crashed_on():

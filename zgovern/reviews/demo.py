@@ -85,8 +85,9 @@ def _last_quarter(org, reviewers: tuple, systems: list[str], started: datetime) 
 
 
 def _decide(org, reviewers: tuple, campaign: Campaign, *, limit: int | None, at=None) -> None:
-    """Approve the items (revoking the first flagged one). The reviewer's own accounts go
-    to the second reviewer (an admin) when there is one, else stay undecided."""
+    """Approve the items, revoking the first account of someone who has left. The
+    reviewer's own accounts go to the second reviewer (an admin) when there is one, else
+    stay undecided."""
     reviewer, second = reviewers
     done = 0
     revoked = False
@@ -96,10 +97,10 @@ def _decide(org, reviewers: tuple, campaign: Campaign, *, limit: int | None, at=
             continue
         if limit is not None and done >= limit:
             break
-        flagged = not revoked and (item.flag_terminated or item.flag_dormant)
+        flagged = not revoked and item.flag_terminated
         revoked = revoked or flagged
         decision = Decision.REVOKE if flagged else Decision.APPROVE
-        note = "Left the company or unused for 90 days." if flagged else ""
+        note = "Left the company." if flagged else ""
         services.decide(org, _as(user), item.pk, decision=decision, note=note, at=at)
         done += 1
 

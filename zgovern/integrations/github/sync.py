@@ -197,7 +197,7 @@ def _pull(client, config, repo: dict[str, Any], pull: dict[str, Any]) -> dict[st
     sha = str(pull.get("merge_commit_sha") or "")
     record = {
         "repository": repo["full_name"], "number": _number(pull),
-        "title": str(pull.get("title") or "")[:500] or f"#{_number(pull)}",
+        "title": _clean(pull.get("title"), 500) or f"#{_number(pull)}",
         "url": str(pull.get("html_url") or ""), "author": author or "unknown",
         "merged_at": pull.get("merged_at"), "merged_by": _login(pull.get("merged_by")),
         "head_sha": sha, "approvers": [], "checks_passed": None,
@@ -213,7 +213,12 @@ def _pull(client, config, repo: dict[str, Any], pull: dict[str, Any]) -> dict[st
 
 
 def _login(user: Any) -> str:
-    return str(user.get("login") or "") if isinstance(user, dict) else ""
+    return _clean(user.get("login"), 100) if isinstance(user, dict) else ""
+
+
+def _clean(value: Any, limit: int) -> str:
+    """Text as storable: no NUL, no surrounding blanks, at most ``limit`` characters."""
+    return str(value or "").replace("\x00", "").strip()[:limit]
 
 
 def approvers(reviews: list[dict]) -> list[str]:

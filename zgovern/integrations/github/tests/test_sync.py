@@ -182,7 +182,8 @@ def test_missing_fields_are_handled_not_crashed_on():
         {"name": "api", "default_branch": "main"}])  # fmt: skip
     world.answer("/repos/acme/api/pulls", 200, [
         {"number": 41, "merged_at": "2026-11-27T15:00:00Z"},
-        {"number": "x", "merged_at": "2026-11-27T15:00:00Z"}])  # fmt: skip
+        {"number": "x", "merged_at": "2026-11-27T15:00:00Z"},
+        {"number": 42, "title": " \x00 ", "merged_at": "2026-11-27T16:00:00Z"}])  # fmt: skip
     world.answer("/repos/acme/api/pulls/41/reviews", 200, [{"state": "APPROVED"}, {}])
     inventory = _collect(world)
     assert inventory.failures == {}
@@ -193,8 +194,9 @@ def test_missing_fields_are_handled_not_crashed_on():
     assert bare["default_branch"] == "" and bare["empty"]
     assert _verdicts("github.repos.required_reviews", inventory)["acme/bare"][0] == (
         "not_applicable")  # fmt: skip
-    [pull] = inventory.data["pulls"]
+    pull, blank = inventory.data["pulls"]
     assert (pull["author"], pull["title"], pull["approvers"]) == ("unknown", "#41", [])
+    assert blank["title"] == "#42"
 
 
 def test_a_body_that_is_not_what_github_documents_fails_the_service_not_the_run():

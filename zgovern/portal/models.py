@@ -18,9 +18,15 @@ class SignInLink(models.Model):
     """A one-time sign-in link for a user (not an organisation's record: a user may belong
     to several)."""
 
+    # Empty for someone on a roster who has no account yet: it is made when the link is used.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sign_in_links",
     )
+    email = models.EmailField(max_length=254, default="")  # where the link was sent
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -29,10 +35,13 @@ class SignInLink(models.Model):
     used_from = models.CharField(max_length=45, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "created_at"], name="signin_link_user")]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="signin_link_user"),
+            models.Index(fields=["email", "created_at"], name="signin_link_email"),
+        ]
 
     def __str__(self) -> str:
-        return f"sign-in link #{self.pk} of user {self.user_id}"
+        return f"sign-in link #{self.pk} for {self.email}"
 
     def usable(self, now=None) -> bool:
         return self.used_at is None and self.expires_at > (now or timezone.now())

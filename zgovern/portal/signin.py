@@ -1,7 +1,10 @@
 """One-time sign-in links: "email me a link to sign in" instead of a password.
 
 A link is a random secret (32 bytes) sent by email; only its SHA-256 is stored. It works
-once, within ``LINK_TTL``, for an active user who belongs to an organisation. Asking for a
+once, within ``LINK_TTL``, for an active user who belongs to an organisation, or for an
+active person on a roster who has no account yet: using the link then makes the account
+(without a password) and an employee membership in each organisation listing them, so
+every employee can reach their own tasks without an invitation. Asking for a
 link answers the same whether or not the address has an account, so the form does not tell
 who is registered; at most ``LINKS_PER_HOUR`` links are sent to one account an hour. A link
 proves control of the mailbox, as a password reset does; a user with two-factor
@@ -19,14 +22,21 @@ from datetime import timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from zgovern.accounts import throttle
 from zgovern.accounts.models import User
 from zgovern.accounts.services import SignInLocked
+from zgovern.core.actor import Actor
 from zgovern.core.errors import Gone
 from zgovern.core.tokens import digest, new_secret
+from zgovern.people.models import Person, PersonStatus
 from zgovern.portal.models import SignInLink
+from zgovern.tenancy import services as tenancy
+from zgovern.tenancy.models import Organization
+from zgovern.tenancy.roles import Role
 from zgovern.tenancy.scoping import memberships_of
 
 security_log = logging.getLogger("zgovern.security")
@@ -38,41 +48,78 @@ UNKNOWN_LINK_KEY = "sign-in-link"
 
 
 def request_link(email: str, *, ip: str, link_for) -> bool:
-    """Email a sign-in link to the account using ``email``, if any; ``link_for(secret)``
-    gives the absolute URL. Returns whether a link was sent (never shown to the asker).
-    Raises ``SignInLocked`` while the account or the address is locked."""
+    """Email a sign-in link to ``email`` when it is an account's (a member of an
+    organisation) or, without an account, an active person's on a roster (work email or
+    alias); ``link_for(secret)`` gives the absolute URL. Returns whether a link was sent
+    (never shown to the asker). Raises ``SignInLocked`` while the account or the address
+    is locked."""
     lock = throttle.lock(email, ip)
     if lock is not None:
         raise SignInLocked(lock.message)
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    if user is None or not memberships_of(user):
+    email = (email or "").strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None and (not user.is_active or not memberships_of(user)):
+        return False
+    if user is None and not roster_organizations(email):
         return False
     now = timezone.now()
-    if user.sign_in_links.filter(created_at__gt=now - timedelta(hours=1)).count() >= LINKS_PER_HOUR:
-        security_log.info("sign-in link for user %s not sent: hourly limit", user.pk)
+    recent = SignInLink.objects.filter(email=email, created_at__gt=now - timedelta(hours=1))
+    if recent.count() >= LINKS_PER_HOUR:
+        security_log.info("sign-in link to %s not sent: hourly limit", user.pk if user else "new")
         return False
     secret = new_secret(PREFIX)
     with transaction.atomic():
         SignInLink.objects.create(
-            user=user, token_hash=digest(secret), expires_at=now + LINK_TTL, requested_from=ip
-        )
+            user=user, email=email, token_hash=digest(secret), expires_at=now + LINK_TTL,
+            requested_from=ip,
+        )  # fmt: skip
         minutes = int(LINK_TTL.total_seconds() // 60)
+        name = user.full_name if user is not None and user.full_name else email
         send_mail(
             "Your zGovern sign-in link",
-            f"Hello {user.full_name or user.email},\n\nOpen this link to sign in to zGovern. It "
-            f"works once, within {minutes} minutes:\n\n{link_for(secret)}\n\nIf you did not ask "
-            "for it, ignore this email: nobody can use it without access to your mailbox.\n",
+            f"Hello {name},\n\nOpen this link to sign in to zGovern. It works once, within "
+            f"{minutes} minutes:\n\n{link_for(secret)}\n\nIf you did not ask for it, ignore "
+            "this email: nobody can use it without access to your mailbox.\n",
             None,
-            [user.email],
+            [email],
         )
-    security_log.info("sign-in link sent to user %s, asked from %s", user.pk, ip)
+    security_log.info("sign-in link sent (user %s), asked from %s", user.pk if user else "new", ip)
     return True
+
+
+def roster_organizations(email: str) -> list:
+    """The organisations where ``email`` is an active person's work email or alias."""
+    today = timezone.localdate()
+    with scopes_disabled():
+        people = Person.objects.filter(
+            Q(work_email=email) | Q(aliases__alias=email),
+            Q(end_date__isnull=True) | Q(end_date__gte=today),
+        ).exclude(status=PersonStatus.TERMINATED)
+        return list(
+            Organization.objects.filter(pk__in=people.values("organization_id")).order_by("pk")
+        )
+
+
+def _account_for(link: SignInLink) -> User:
+    """The link's user; for someone on a roster without an account, one made now (with no
+    password) and an employee membership in each organisation whose roster has them."""
+    if link.user is not None:
+        return link.user
+    user = User.objects.filter(email__iexact=link.email).first()
+    if user is None:
+        user = User.objects.create_user(link.email, None)
+        security_log.info("user %s made from a roster by a sign-in link", user.pk)
+    for org in roster_organizations(link.email):
+        tenancy.add_member(org, Actor.system("sign-in link"), user, Role.EMPLOYEE)
+    return user
 
 
 def find_link(secret: str) -> SignInLink | None:
     """The link while it can still be used (for the confirmation page), else ``None``."""
     link = SignInLink.objects.filter(token_hash=digest(secret or "")).first()
-    return link if link is not None and link.usable() and link.user.is_active else None
+    if link is None or not link.usable():
+        return None
+    return link if link.user is None or link.user.is_active else None
 
 
 def use_link(secret: str, *, ip: str) -> User:
@@ -88,12 +135,14 @@ def use_link(secret: str, *, ip: str) -> User:
     now = timezone.now()
     if link.used_at is not None:
         raise Gone("This sign-in link was already used. Ask for a new one.")
-    if link.expires_at <= now or not link.user.is_active:
+    if link.expires_at <= now or (link.user is not None and not link.user.is_active):
         raise Gone("This sign-in link has expired. Ask for a new one.")
-    spent = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
-        used_at=now, used_from=ip
-    )
-    if spent != 1:
-        raise Gone("This sign-in link was already used. Ask for a new one.")
-    security_log.info("user %s used a sign-in link from %s", link.user_id, ip)
-    return link.user
+    with transaction.atomic():
+        spent = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+            used_at=now, used_from=ip
+        )
+        if spent != 1:
+            raise Gone("This sign-in link was already used. Ask for a new one.")
+        user = _account_for(link)
+    security_log.info("user %s used a sign-in link from %s", user.pk, ip)
+    return user

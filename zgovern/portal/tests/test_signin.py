@@ -97,3 +97,25 @@ def test_two_factor_users_still_pass_the_second_step(cast, client, ask):
     response = client.post(_link(mail.outbox[0]))
     assert response.status_code == 302 and response["Location"] == "/account/login/verify/"
     assert "_auth_user_id" not in client.session
+
+
+def test_someone_on_the_roster_without_an_account_gets_one_as_employee(org_a, cast, client, ask):
+    from zgovern.policies.tests.conftest import add_person
+    from zgovern.tenancy.models import Membership
+
+    add_person(org_a, "noah@a.example", full_name="Noah New")
+    add_person(org_a, "lea@a.example", end_date=timezone.localdate() - timedelta(days=1))
+    assert ask("lea@a.example").status_code == 200  # a leaver: nothing sent
+    assert ask("Noah@a.example").status_code == 200
+    assert [m.to for m in mail.outbox] == [["noah@a.example"]]
+    assert not User.objects.filter(email="noah@a.example").exists()  # not before the link
+    assert client.post(_link(mail.outbox[0])).status_code == 302
+    user = User.objects.get(email="noah@a.example")
+    assert not user.has_usable_password()
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        assert Membership.objects.get(user=user).role == "employee"
+    page = client.get(f"/o/{org_a.slug}/tasks/", follow=True)
+    assert b"Hello Noah New" in page.content
+    assert client.get(f"/o/{org_a.slug}/people/").status_code == 403

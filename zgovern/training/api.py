@@ -19,9 +19,9 @@ from zgovern.training import catalog, importer, queries, services
 from zgovern.training.models import Course
 from zgovern.training.schemas import (
     MAX_ID,
-    AdoptIn,
     CompletionImportErrorOut,
     CompletionImportOut,
+    CourseAdoptIn,
     CoursePatch,
     ErrorOut,
     StandingQuery,
@@ -75,7 +75,7 @@ def list_courses(request: HttpRequest):
     response={201: TrainingCourseOut, **WRITE_ERRORS},
     summary="Adopt a library course",
 )
-def adopt_course(request: HttpRequest, payload: AdoptIn):
+def adopt_course(request: HttpRequest, payload: CourseAdoptIn):
     """Copy a library course into the organisation, assigned to its audience. An unknown
     key is a 400, a course adopted already a 409. Logged as `training.course_adopted`."""
     return Status(

@@ -4,6 +4,7 @@ replace another app's schema in the OpenAPI document."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -11,12 +12,16 @@ from pydantic import ConfigDict
 from zgovern.core.schema_types import MAX_ID, text
 from zgovern.people.schemas import ProblemOut
 from zgovern.tenancy.schemas import ErrorOut, FieldError
-from zgovern.training.models import MAX_DUE_DAYS, Audience, Cadence
+from zgovern.training.models import MAX_DUE_DAYS
 from zgovern.training.schedule import STATUSES
 
 __all__ = ["MAX_ID", "ErrorOut", "ProblemOut"]
 
 CourseKey = text(80, 1)
+# Literal types, not the models' enums: an enum becomes an OpenAPI component named after
+# its class, and other apps have their own "Audience" and "Cadence".
+CourseAudience = Literal["everyone", "employees", "contractors", "departments"]
+CourseCadence = Literal["once", "yearly"]
 Department = text(120, 1)
 
 
@@ -29,9 +34,9 @@ class TrainingCourseOut(Schema):
     key: str
     title: str
     description: str
-    audience: Audience
+    audience: CourseAudience
     departments: list[str]
-    cadence: Cadence
+    cadence: CourseCadence
     due_days: int = Field(description="Days after the start date the first completion is due.")
     control: str = Field(description="The control the course evidences, if any.")
     active: bool = Field(description="Assigned to its audience.")
@@ -41,9 +46,9 @@ class TrainingLibraryCourseOut(Schema):
     key: str
     title: str
     description: str
-    audience: Audience
+    audience: CourseAudience
     departments: list[str]
-    cadence: Cadence
+    cadence: CourseCadence
     due_days: int
     control: str
     adopted: bool
@@ -85,7 +90,7 @@ class CompletionImportErrorOut(Schema):
     problems: list[ProblemOut] = []
 
 
-class AdoptIn(Input):
+class CourseAdoptIn(Input):
     key: CourseKey = Field(description="A library course's key, e.g. `security-awareness`.")  # type: ignore[valid-type]
 
 
@@ -94,9 +99,9 @@ class CoursePatch(Input):
 
     title: text(200, 1) | None = None  # type: ignore[valid-type]
     description: text(4000) | None = None  # type: ignore[valid-type]
-    audience: Audience | None = None
+    audience: CourseAudience | None = None
     departments: list[Department] | None = Field(None, max_length=50)  # type: ignore[valid-type]
-    cadence: Cadence | None = None
+    cadence: CourseCadence | None = None
     due_days: int | None = Field(None, ge=1, le=MAX_DUE_DAYS)
     active: bool | None = None
 

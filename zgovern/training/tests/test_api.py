@@ -98,3 +98,13 @@ def test_bob_reads_but_cannot_write_and_charlie_sees_nothing(org_a, bob_api, cha
     assert send(charlie_api, "patch", f"/courses/{course.pk}", {"due_days": 5}).status_code == 404
     assert send(charlie_api, "get", "/courses").json() == []
     assert send(charlie_api, "get", f"/standings?course_id={course.pk}").status_code == 404
+
+
+def test_the_api_choices_match_the_models():
+    from typing import get_args
+
+    from zgovern.training import schemas
+    from zgovern.training.models import Audience, Cadence
+
+    assert list(get_args(schemas.CourseAudience)) == Audience.values
+    assert list(get_args(schemas.CourseCadence)) == Cadence.values

@@ -26,6 +26,7 @@ from typing import Any
 from zgovern.incidents.models import Incident, Severity
 from zgovern.tenancy.models import Organization
 
+COLUMNS = ("started_at", "detected_at", "reported_at", "contained_at", "resolved_at")
 METRICS = (
     ("time_to_detect", "started_at", "detected_at"),
     ("time_to_report", "detected_at", "reported_at"),
@@ -76,11 +77,9 @@ def response_figures(
         rows = rows.filter(detected_at__gte=start)
     if end is not None:
         rows = rows.filter(detected_at__lt=end)
-    times = ["severity_id", "started_at", "detected_at", "reported_at", "contained_at",
-             "resolved_at"]  # fmt: skip
-    per_severity: dict[int, list[dict[str, Any]]] = {}
-    for values in rows.order_by().values(*times).iterator(chunk_size=5000):
-        per_severity.setdefault(values["severity_id"], []).append(values)
+    per_severity: dict[int, list[tuple]] = {}
+    for values in rows.order_by().values_list("severity_id", *COLUMNS).iterator(chunk_size=5000):
+        per_severity.setdefault(values[0], []).append(values[1:])
     result = []
     for severity in Severity.objects.filter(organization=org).order_by("rank", "name"):
         incidents = per_severity.get(severity.pk, [])
@@ -88,15 +87,16 @@ def response_figures(
     return result
 
 
-def _figures(incidents: list[dict[str, Any]]) -> dict[str, Summary]:
+def _figures(incidents: list[tuple]) -> dict[str, Summary]:
     result = {}
     for name, start, end in METRICS:
-        values = [
-            hours(i[end] - i[start])
-            for i in incidents
-            if i[start] is not None and i[end] is not None
+        first, last = COLUMNS.index(start), COLUMNS.index(end)
+        seconds = [
+            (row[last] - row[first]).total_seconds()
+            for row in incidents
+            if row[first] is not None and row[last] is not None
         ]
-        result[name] = summarise(values)
+        result[name] = summarise([s / 3600 for s in seconds])
     return result
 
 

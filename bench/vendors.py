@@ -131,7 +131,7 @@ def requests(org) -> list[tuple[str, str, str]]:
         ("page", "inventory: last page", f"{web}/?page=last"),
         ("api", "API vendors, 100 from 5,000",
          f"{api}/vendors?limit=100&offset=5000&sort=criticality"),
-        ("api", "API vendor flags (all flagged)", f"{api}/vendor-flags"),
+        ("api", "API vendor flags, first 100", f"{api}/vendor-flags"),
         ("export", "vendors CSV (all)", f"{web}/export.csv"),
         ("export", "vendors XLSX (all)", f"{web}/export.xlsx"),
     ]  # fmt: skip

@@ -153,3 +153,13 @@ def assessment(org: Organization, assessment_id: int) -> Assessment | None:
         .select_related("vendor", "reviewed_by", "evidence")
         .first()
     )
+
+
+def public_subprocessors(org: Organization) -> list[dict[str, str]]:
+    """The subprocessors as a Trust Center lists them: name and public description only
+    (never the internal service notes, contacts or flags)."""
+    rows = Vendor.objects.filter(organization=org, is_subprocessor=True).order_by("name", "id")
+    return [
+        {"name": name, "description": description}
+        for name, description in rows.values_list("name", "public_description")
+    ]

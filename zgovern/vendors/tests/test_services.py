@@ -284,3 +284,12 @@ def test_conclusion_date_rules(org_a):
         )  # fmt: skip
     assert done.next_review_due == date(2026, 3, 1)
     assert counts(org_a)["assessments"] == before["assessments"]
+
+
+def test_public_subprocessor_list_shows_only_public_fields(org_a):
+    add_vendor(org_a, "Hosting", is_subprocessor=True, public_description="Cloud hosting (EU).")
+    add_vendor(org_a, "Internal tool", is_subprocessor=False)
+    with organization_scope(org_a):
+        assert queries.public_subprocessors(org_a) == [
+            {"name": "Hosting", "description": "Cloud hosting (EU)."}
+        ]

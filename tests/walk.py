@@ -19,7 +19,6 @@ from zgovern.tenancy.models import TenantModel
 ORG_PREFIX = "o/<slug:org_slug>/"
 # Path parameters that are not object ids, with a value valid in every organisation.
 EXTRA_VALUES = {
-    "section": "audits",
     "check_id": "aws.iam.console_mfa",
     "questionnaire_key": "security",
 }

@@ -128,6 +128,7 @@ def version(request: HttpRequest) -> dict:
 
 def _mount_routers() -> None:
     from zgovern.changes.api import router as changes_router
+    from zgovern.audits.api import router as audits_router
     from zgovern.controls.api import router as controls_router
     from zgovern.evidence.api import router as evidence_router
     from zgovern.frameworks.api import router as frameworks_router
@@ -153,6 +154,7 @@ def _mount_routers() -> None:
     api.add_router("/", integrations_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", people_router)
+    api.add_router("/", audits_router)
     api.add_router("/", identity_router)
     api.add_router("/", changes_router)
     api.add_router("/", policies_router)

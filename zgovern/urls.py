@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from zgovern.api import api
 from zgovern.changes.urls import org_urlpatterns as changes_org
+from zgovern.audits.urls import org_urlpatterns as audits_org
 from zgovern.controls.urls import org_urlpatterns as controls_org
 from zgovern.core.urls import org_urlpatterns as core_org
 from zgovern.core.urls import urlpatterns as site
@@ -34,6 +35,7 @@ org_patterns = [
     path("monitoring/integrations/", include(integrations_org)),
     path("monitoring/", include(monitoring_org)),
     path("people/", include(people_org)),
+    path("audits/", include(audits_org)),
     path("accounts/", include(identity_org)),
     path("changes/", include(changes_org)),
     path("policies/", include(policies_org)),

@@ -24,7 +24,7 @@ from django_scopes import scopes_disabled
 from zgovern.audits import builder, signing
 from zgovern.audits.models import Audit, AuditStatus, AuditType, Bundle, BundleStatus
 from zgovern.core.actor import Actor
-from zgovern.core.errors import DomainError, NotFound
+from zgovern.core.errors import Conflict, DomainError, NotFound
 from zgovern.frameworks.models import Category, Framework
 from zgovern.tenancy import activity
 from zgovern.tenancy.models import Organization
@@ -278,7 +278,7 @@ def ready_bundle(org: Organization, bundle_id: Any) -> Bundle:
     if bundle is None:
         raise NotFound("No such bundle.")
     if bundle.status != BundleStatus.READY or not bundle_path(bundle).exists():
-        raise DomainError("This bundle is not ready to download.", field="bundle_id")
+        raise Conflict("This bundle is not ready to download.", field="bundle_id")
     return bundle
 
 

@@ -36,14 +36,15 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.controls.demo",
     "zgovern.readiness.demo",
     "zgovern.people.demo",
-    "zgovern.changes.demo",
-    "zgovern.risks.demo",
-    "zgovern.incidents.demo",
     "zgovern.policies.demo",
     "zgovern.identity.demo",
+    "zgovern.risks.demo",
+    "zgovern.incidents.demo",
+    "zgovern.changes.demo",
     "zgovern.training.demo",
     "zgovern.vendors.demo",
     "zgovern.reviews.demo",
+    "zgovern.audits.demo",
 )
 
 

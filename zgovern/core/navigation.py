@@ -1,5 +1,5 @@
-"""The organisation's sections. A section whose module has not landed yet points at the
-placeholder page, which says what will appear there."""
+"""The organisation's sections, in the order the navigation shows them, with the capability
+each needs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ class Section:
     label: str
     url_name: str  # resolved with the organisation's slug
     capability: str = roles.READ
-    upcoming: str = ""  # set while the section is a placeholder: what will appear there
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -34,17 +33,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("risks", "Risks", "risks:index"),
     Section("incidents", "Incidents", "incidents:index"),
     Section("vendors", "Vendors", "vendors:index"),
-    Section(
-        "audits",
-        "Audits",
-        "core:section",
-        upcoming="Audit engagements, the auditor workspace, request lists and the "
-        "one-click audit bundle.",
-    ),
+    Section("audits", "Audits", "audits:index"),
     Section("settings", "Settings", "tenancy:settings"),
 )
-
-PLACEHOLDERS = {section.key: section for section in SECTIONS if section.upcoming}
 
 
 def visible_sections(membership) -> list[Section]:

@@ -14,7 +14,6 @@ org_urlpatterns = (
     [
         path("", views.dashboard, name="dashboard"),
         path("tasks/", views.my_tasks, name="my_tasks"),
-        path("s/<slug:section>/", views.section, name="section"),
     ],
     "core",
 )

@@ -1,15 +1,14 @@
-"""The web shell: landing redirect, dashboard, section placeholders, own tasks, health."""
+"""The web shell: landing redirect, dashboard, own tasks, health."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from zgovern.core import health
-from zgovern.core.navigation import PLACEHOLDERS
 from zgovern.readiness import overview
 from zgovern.tenancy import roles
 from zgovern.tenancy.middleware import requires
@@ -36,14 +35,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("core:my_tasks", org_slug=request.organization.slug)
     context = {"active": "dashboard", "overview": overview.build(request.organization)}
     return render(request, "core/dashboard.html", context)
-
-
-@require_safe
-def section(request: HttpRequest, section: str) -> HttpResponse:
-    placeholder = PLACEHOLDERS.get(section)
-    if placeholder is None:
-        raise Http404("No such section")
-    return render(request, "core/section.html", {"section": placeholder, "active": section})
 
 
 @require_safe

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import socket
 import statistics
@@ -119,6 +120,7 @@ def wait_until_up(port: int, deadline_s: float = 60) -> None:
 async def fire(port: int, version_id: int, tokens: list[str], copies: int):
     import httpx
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     url = f"http://127.0.0.1:{port}/api/v1/policies/versions/{version_id}/acknowledge"
     limits = httpx.Limits(max_connections=len(tokens) * copies, max_keepalive_connections=0)
     results: list[tuple[int | str, float]] = []

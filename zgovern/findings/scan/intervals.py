@@ -1,0 +1,88 @@
+"""Failing time per resource from the monitoring record (check status intervals).
+
+A resource counts as failing a check for the union of its ``fail`` intervals clipped to
+the period; an interval still open at the period's end runs to that end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+from django.db.models import Q
+
+from zgovern.findings.scan.base import Period, merged_seconds
+from zgovern.monitoring.models import CheckInterval, CheckStatus
+
+
+@cache
+def checks_for_control(control_key: str) -> tuple[str, ...]:
+    """Ids of every provider's checks that test ``control_key``."""
+    from zgovern.integrations.registry import all_providers
+    from zgovern.monitoring.checkspec import load_checks
+
+    found = []
+    for provider in all_providers():
+        found += [s.id for s in load_checks(provider) if control_key in s.controls]
+    return tuple(sorted(found))
+
+
+@dataclass
+class Failing:
+    resource_id: int
+    provider: str
+    resource_type: str
+    name: str
+    checks: set[str] = field(default_factory=set)
+    spans: list[tuple[datetime, datetime]] = field(default_factory=list)
+    reason: str = ""
+    interval_ids: list[int] = field(default_factory=list)
+
+    @property
+    def first(self) -> datetime:
+        return min(s for s, _ in self.spans)
+
+    @property
+    def last(self) -> datetime:
+        return max(e for _, e in self.spans)
+
+    @property
+    def seconds(self) -> float:
+        return merged_seconds(self.spans)
+
+
+def failing(org, period: Period, check_ids: tuple[str, ...]) -> dict[int, Failing]:
+    """Resources that failed any of ``check_ids`` at some time in ``period``."""
+    start, end = period.start_at, period.end_at
+    rows = (
+        CheckInterval.objects.filter(
+            organization=org,
+            check_id__in=check_ids,
+            status=CheckStatus.FAIL,
+            started_at__lt=end,
+        )
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .values_list(
+            "id",
+            "check_id",
+            "reason",
+            "started_at",
+            "ended_at",
+            "resource_id",
+            "resource__provider",
+            "resource__resource_type",
+            "resource__name",
+        )
+        .order_by()
+    )
+    found: dict[int, Failing] = {}
+    for pk, check, reason, began, ended, rid, provider, rtype, name in rows.iterator(2000):
+        entry = found.get(rid)
+        if entry is None:
+            entry = found[rid] = Failing(rid, provider, rtype, name, reason=reason)
+        entry.checks.add(check)
+        entry.spans.append((max(began, start), min(ended or end, end)))
+        if len(entry.interval_ids) < 20:
+            entry.interval_ids.append(pk)
+    return found

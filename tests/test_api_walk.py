@@ -78,8 +78,8 @@ def _body(operation, schema) -> str | None:
 
 def _call(token: str | None, method: str, url: str, body: str | None):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    return getattr(Client(), method)(
-        url, data=body or "", content_type="application/json", **headers
+    return walk.call(
+        Client(), method, url, data=body or "", content_type="application/json", **headers
     )
 
 

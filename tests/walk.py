@@ -22,6 +22,14 @@ EXTRA_VALUES = {
     "check_id": "aws.iam.console_mfa",
     "questionnaire_key": "security",
 }
+def call(client, method: str, url: str, **kwargs):
+    """``client.<method>(url)`` with the response closed at once, so a file it streams
+    (a bundle download, say) is not left open for the garbage collector to find."""
+    response = getattr(client, method)(url, **kwargs)
+    response.close()
+    return response
+
+
 _CONVERTER = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 

@@ -6,8 +6,23 @@ from typing import Any
 
 from zgovern.findings.models import Category, Finding, FindingsScan
 
-COLUMNS = ("id", "category", "kind", "severity", "controls", "criteria", "system", "subject",
-           "from", "until", "duration_days", "wording", "evidence", "task", "status")  # fmt: skip
+COLUMNS = (
+    "id",
+    "category",
+    "kind",
+    "severity",
+    "controls",
+    "criteria",
+    "system",
+    "subject",
+    "from",
+    "until",
+    "duration_days",
+    "wording",
+    "evidence",
+    "task",
+    "status",
+)
 
 
 def finding(row: Finding) -> dict[str, Any]:

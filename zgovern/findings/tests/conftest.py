@@ -76,3 +76,44 @@ def interval(org, res: Resource, check: str, status: str, start, end=None) -> Ch
 
 def keys(found) -> set[str]:
     return {item.key for item in found}
+
+
+@pytest.fixture
+def alice_api(org_a, alice):
+    from zgovern.tenancy.tests.conftest import api_client, issue_token
+
+    return api_client(issue_token(org_a, alice, read_only=False, name="alice rw"))
+
+
+@pytest.fixture
+def bob_api(org_a, bob):
+    from zgovern.tenancy.tests.conftest import api_client, issue_token
+
+    return api_client(issue_token(org_a, bob, read_only=True, name="bob ro"))
+
+
+@pytest.fixture
+def charlie_api(org_b, charlie):
+    from zgovern.tenancy.tests.conftest import api_client, issue_token
+
+    return api_client(issue_token(org_b, charlie, read_only=False, name="charlie rw"))
+
+
+@pytest.fixture
+def scanned(org_a):
+    """org_a with a leaver kept on GitHub 6 days, scanned for the first half of 2026."""
+    from zgovern.core.actor import Actor
+    from zgovern.findings import services
+
+    with organization_scope(org_a):
+        ann = person(org_a, "Ann Leaver", end="2026-03-05")
+        account(org_a, ann, "github", "ann", status="removed", deactivated_at=at("2026-03-12"))
+        scan = services.request_scan(
+            org_a,
+            Actor.system("tests"),
+            period_start="2026-01-01",
+            period_end="2026-06-30",
+            enqueue=False,
+        )
+        services.run_scan(scan.pk, "test")
+    return scan

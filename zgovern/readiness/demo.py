@@ -40,7 +40,7 @@ FAILING = {
     "aws.s3.versioning_enabled": "Versioning is suspended on acme-exports-tmp.",
     "github.repos.branch_protection": "Default branch of billing-scripts is not protected.",
     "okta.users.inactive_suspended": "j.doe@acme.example has not signed in for 64 days.",
-    "people.training.security_awareness": "2 people are past their yearly training.",
+    "training_program.training.security_awareness": "2 people are past their yearly training.",
 }
 NO_RESULTS = {"people.offboarding.assets_returned", "vendors.assessments.current"}
 RESOURCES_PER_CHECK = 3

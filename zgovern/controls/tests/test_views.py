@@ -196,7 +196,7 @@ def test_detail_explains_the_status_with_every_reason(alice_client, org_a, teste
     assert 'Status: <span class="badge bad">Missing</span>' in body
     assert "Check aws.iam.console_mfa: 1 of 1 resources fail." in body
     assert "Evidence &#x27;MFA report&#x27;: none collected." in body
-    assert "Policies (access-control) are not tracked yet" in body
+    assert "Policy access-control: missing." in body
     assert "Set the status by hand" in body
 
 

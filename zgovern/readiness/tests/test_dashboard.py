@@ -66,7 +66,7 @@ def test_flat_history_is_not_converging_and_draws_no_trend(alice_client, soc2_or
     assert 'class="trend"' not in html
 
 
-def test_projected_date_and_range_are_shown(alice_client, soc2_org):
+def test_projected_date_and_range_are_shown(alice_client, soc2_org, policies_approved):
     with organization_scope(soc2_org):
         for control in Control.objects.filter(organization=soc2_org)[:30]:
             make_evidenced(soc2_org, control)

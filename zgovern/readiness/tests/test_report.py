@@ -20,7 +20,7 @@ EVIL = '=HYPERLINK("http://x")<b>'
 
 
 @pytest.fixture
-def reported_org(soc2_org, alice):
+def reported_org(soc2_org, alice, policies_approved):
     """SOC 2 with some controls evidenced, a rising history, an overdue and a done task,
     and a control whose name a spreadsheet would evaluate."""
     today = timezone.localdate()

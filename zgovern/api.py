@@ -136,6 +136,7 @@ def _mount_routers() -> None:
     from zgovern.incidents.api import router as incidents_router
     from zgovern.integrations.api import router as integrations_router
     from zgovern.monitoring.api import router as monitoring_router
+    from zgovern.pbc.api import router as pbc_router
     from zgovern.people.api import router as people_router
     from zgovern.policies.api import router as policies_router
     from zgovern.portal.api import router as portal_router
@@ -155,6 +156,7 @@ def _mount_routers() -> None:
     api.add_router("/", monitoring_router)
     api.add_router("/", people_router)
     api.add_router("/", audits_router)
+    api.add_router("/", pbc_router)
     api.add_router("/", identity_router)
     api.add_router("/", changes_router)
     api.add_router("/", policies_router)

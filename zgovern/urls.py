@@ -15,6 +15,7 @@ from zgovern.identity.urls import org_urlpatterns as identity_org
 from zgovern.incidents.urls import org_urlpatterns as incidents_org
 from zgovern.integrations.urls import org_urlpatterns as integrations_org
 from zgovern.monitoring.urls import org_urlpatterns as monitoring_org
+from zgovern.pbc.urls import org_urlpatterns as pbc_org
 from zgovern.people.urls import org_urlpatterns as people_org
 from zgovern.policies.urls import org_urlpatterns as policies_org
 from zgovern.portal.urls import org_urlpatterns as portal_org
@@ -36,6 +37,7 @@ org_patterns = [
     path("monitoring/", include(monitoring_org)),
     path("people/", include(people_org)),
     path("audits/", include(audits_org)),
+    path("requests/", include(pbc_org)),
     path("accounts/", include(identity_org)),
     path("changes/", include(changes_org)),
     path("policies/", include(policies_org)),

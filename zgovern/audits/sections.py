@@ -29,6 +29,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("checklist", "Evidence checklist", "zgovern.audits.sections:evidence_checklist"),
     ("evidence", "Evidence files", "zgovern.audits.sections:evidence_files"),
     ("history", "Check history", "zgovern.audits.sections:check_history"),
+    ("requests", "Requests and exceptions", "zgovern.pbc.bundle:write"),
     ("system", "System description", "zgovern.audits.sections:system_description"),
 )
 # Plain tuples, not model instances: a year of history is hundreds of thousands of rows.

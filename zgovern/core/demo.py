@@ -45,6 +45,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.vendors.demo",
     "zgovern.reviews.demo",
     "zgovern.audits.demo",
+    "zgovern.pbc.demo",
 )
 
 

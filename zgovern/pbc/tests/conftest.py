@@ -33,20 +33,34 @@ def world(org_a, alice):
         frameworks.adopt_framework(org_a, SYSTEM, frameworks.builtin("soc2"))
         frameworks.adopt_default_controls(org_a, SYSTEM)
         today = timezone.localdate()
-        audit = audits.create_audit(org_a, SYSTEM, {
-            "name": "SOC 2 Type 2", "framework": "soc2", "audit_type": "type2",
-            "period_start": today - timedelta(days=200), "period_end": today,
-        })  # fmt: skip
+        audit = audits.create_audit(
+            org_a,
+            SYSTEM,
+            {
+                "name": "SOC 2 Type 2",
+                "framework": "soc2",
+                "audit_type": "type2",
+                "period_start": today - timedelta(days=200),
+                "period_end": today,
+            },
+        )
         review = evidence.add_file(
-            org_a, SYSTEM, kind="access_review", title="Q3 access review",
+            org_a,
+            SYSTEM,
+            kind="access_review",
+            title="Q3 access review",
             uploaded_file=ContentFile(b"reviewed", name="q3.csv"),
-        )  # fmt: skip
+        )
         control = Control.objects.get(organization=org_a, key="access-reviews-quarterly")
         controls.link_evidence(org_a, SYSTEM, control.pk, review.pk)
         log = evidence.add_record(
-            org_a, SYSTEM, kind="incident_log", title="Security incident log",
-            record={"incidents": 2}, description="Every security incident of the year",
-        )  # fmt: skip
+            org_a,
+            SYSTEM,
+            kind="incident_log",
+            title="Security incident log",
+            record={"incidents": 2},
+            description="Every security incident of the year",
+        )
     return {"org": org_a, "audit": audit, "review": review, "log": log, "control": control}
 
 

@@ -132,23 +132,39 @@ def test_suggestions_come_from_criteria_and_wording(scoped):
 
 def test_exception_and_response(scoped):
     today = timezone.localdate()
-    data = {"control": "access-reviews-quarterly", "description": "Q2 review late",
-            "period_from": today - timedelta(days=90), "period_to": today - timedelta(days=80),
-            "severity": "medium"}  # fmt: skip
+    data = {
+        "control": "access-reviews-quarterly",
+        "description": "Q2 review late",
+        "period_from": today - timedelta(days=90),
+        "period_to": today - timedelta(days=80),
+        "severity": "medium",
+    }
     with pytest.raises(DomainError, match="nope"):
-        services.record_exception(scoped["org"], SYSTEM, scoped["audit"].pk,
-                                  {**data, "control": "nope"})  # fmt: skip
+        services.record_exception(
+            scoped["org"], SYSTEM, scoped["audit"].pk, {**data, "control": "nope"}
+        )
     with pytest.raises(DomainError) as caught:
-        services.record_exception(scoped["org"], SYSTEM, scoped["audit"].pk,
-                                  {**data, "period_to": today - timedelta(days=100)})  # fmt: skip
+        services.record_exception(
+            scoped["org"],
+            SYSTEM,
+            scoped["audit"].pk,
+            {**data, "period_to": today - timedelta(days=100)},
+        )
     assert caught.value.field == "period_to"
     assert AuditException.objects.count() == 0
     exc = services.record_exception(scoped["org"], SYSTEM, scoped["audit"].pk, data)
     with pytest.raises(DomainError) as caught:
         services.respond(scoped["org"], SYSTEM, exc.pk, {"kind": "remediated", "text": "fixed"})
     assert caught.value.field == "remediated_on"
-    exc = services.respond(scoped["org"], SYSTEM, exc.pk, {
-        "kind": "remediated", "text": "fixed", "remediated_on": today,
-        "evidence_ids": [scoped["review"].pk],
-    })  # fmt: skip
+    exc = services.respond(
+        scoped["org"],
+        SYSTEM,
+        exc.pk,
+        {
+            "kind": "remediated",
+            "text": "fixed",
+            "remediated_on": today,
+            "evidence_ids": [scoped["review"].pk],
+        },
+    )
     assert exc.response_kind == "remediated" and queries.evidence_ids(exc) == [scoped["review"].pk]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zgovern.vendors",
     "zgovern.reviews",
     "zgovern.audits",
+    "zgovern.effectiveness",
     "zgovern.pbc",
 ]
 

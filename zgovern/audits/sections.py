@@ -29,6 +29,13 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("checklist", "Evidence checklist", "zgovern.audits.sections:evidence_checklist"),
     ("evidence", "Evidence files", "zgovern.audits.sections:evidence_files"),
     ("history", "Check history", "zgovern.audits.sections:check_history"),
+    ("policies", "Policy library", "zgovern.policies.bundle:write"),
+    ("reviews", "Access reviews", "zgovern.reviews.bundle:write"),
+    ("incidents", "Incidents", "zgovern.incidents.bundle:write"),
+    ("risks", "Risk register", "zgovern.risks.bundle:write"),
+    ("vendors", "Vendors", "zgovern.vendors.bundle:write"),
+    ("changes", "Change records", "zgovern.changes.bundle:write"),
+    ("oscal", "OSCAL assessment results", "zgovern.audits.oscal:write"),
     ("requests", "Requests and exceptions", "zgovern.pbc.bundle:write"),
     ("system", "System description", "zgovern.audits.sections:system_description"),
 )

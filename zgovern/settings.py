@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "zgovern.audits",
     "zgovern.effectiveness",
     "zgovern.pbc",
+    "zgovern.alerts",
 ]
 
 MIDDLEWARE = [

@@ -41,7 +41,7 @@ from zgovern.core.errors import DomainError, NotFound
 from zgovern.integrations import services as integrations
 from zgovern.integrations.base import Finding, Inventory, ProviderError, ResourceRef
 from zgovern.integrations.models import Integration
-from zgovern.monitoring import recorder, registry, snapshot
+from zgovern.monitoring import recorder, registry, signals, snapshot
 from zgovern.monitoring.checkspec import CheckSpec
 from zgovern.monitoring.models import CheckRun, CheckStatus, RunStatus, RunTrigger
 from zgovern.tenancy import activity
@@ -378,7 +378,15 @@ def _finish(
         activity.record(
             org, Actor.system("monitoring"), "monitoring.run_finished", run, summary(run)
         )
+        transaction.on_commit(lambda: _announce(run))
     progress("done", total, total)
+
+
+def _announce(run: CheckRun) -> None:
+    """Tell receivers (alerts) the run is recorded; their errors are logged, not raised."""
+    for receiver, result in signals.run_recorded.send_robust(sender=CheckRun, run=run):
+        if isinstance(result, Exception):
+            logger.warning("run %s: receiver %r failed: %s", run.pk, receiver, result)
 
 
 def _fill(run: CheckRun, outcome: Outcome, stats: recorder.RecordStats) -> None:

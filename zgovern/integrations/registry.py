@@ -15,12 +15,14 @@ def _load() -> dict[str, Provider]:
         from zgovern.integrations.hr.provider import PROVIDER as hr
         from zgovern.integrations.okta.provider import PROVIDER as okta
         from zgovern.integrations.policy_program.provider import PROVIDER as policy_program
+        from zgovern.integrations.records.provider import PROVIDER as records
         from zgovern.integrations.training_program.provider import PROVIDER as training_program
         from zgovern.integrations.workforce.provider import PROVIDER as workforce
 
         for provider in (aws, github, okta, google_workspace, hr, workforce, training_program):
             _PROVIDERS[provider.key] = provider
         _PROVIDERS[policy_program.key] = policy_program
+        _PROVIDERS[records.key] = records
     return _PROVIDERS
 
 

@@ -44,6 +44,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.training.demo",
     "zgovern.vendors.demo",
     "zgovern.reviews.demo",
+    "zgovern.integrations.records.demo",
     "zgovern.audits.demo",
     "zgovern.pbc.demo",
 )

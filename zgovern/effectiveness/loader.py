@@ -25,6 +25,7 @@ from zgovern.effectiveness.timeline import (
     ControlInputs,
     Timeline,
     change_items,
+    check_spans,
     control_timeline,
     hire_items,
     review_quarters,
@@ -72,6 +73,10 @@ def timelines(
     reviews = _reviews(org, start, end, time.today) if wanted & ACCESS_REVIEW_KEYS else None
     hires = _hires(org, wanted, start, end, time.today) if wanted & HIRE_KEYS else {}
     changes = _changes(org, begin, finish) if wanted & CHANGE_KEYS else None
+    spans = {
+        name: check_spans(intervals.get(name, ()), runs.get(name, []), begin, finish)
+        for name in connected
+    }
     out = {}
     for pk, key in keys.items():
         names = tuple(sorted(checks.get(pk, ())))
@@ -79,8 +84,7 @@ def timelines(
             key=key,
             check_ids=names,
             connected=frozenset(connected),
-            intervals=[row for name in names for row in intervals.get(name, ())],
-            runs={name: runs.get(name, []) for name in names},
+            spans=spans,
             requirements=requirements.get(pk, ()),
             evidence=evidence.get(pk, {}),
             reviews=reviews if key in ACCESS_REVIEW_KEYS else None,
@@ -114,8 +118,8 @@ def _intervals(org, check_ids: set[str], begin: datetime, finish: datetime):
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=begin))
         .values_list("check_id", "status", "started_at", "ended_at")
     )
-    for row in rows.iterator(chunk_size=5000):
-        out[row[0]].append(row)
+    for check_id, status, started, ended in rows.iterator(chunk_size=5000):
+        out[check_id].append((status, started, ended))
     return out
 
 

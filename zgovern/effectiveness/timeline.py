@@ -121,18 +121,44 @@ class Exception_:
 
 
 @dataclass(frozen=True)
+class CheckSpans:
+    """One check's merged instant ranges over the period: failing (any resource), passing
+    (any resource) and stale monitoring, each sorted and disjoint."""
+
+    fails: list[tuple[datetime, datetime]]
+    passes: list[tuple[datetime, datetime]]
+    stale: list[tuple[datetime, datetime]]
+
+
+def check_spans(
+    rows: Iterable[tuple[str, datetime, datetime | None]],
+    runs: Sequence[datetime],
+    begin: datetime,
+    horizon: datetime,
+) -> CheckSpans:
+    """A check's spans from its (status, started_at, ended_at or None) intervals and its
+    successful run instants, clipped to [begin, horizon). Computed once per check, however
+    many controls name it."""
+    fails, passes = [], []
+    for status, started, ended in rows:
+        span = (max(started, begin), min(ended or horizon, horizon))
+        if span[0] < span[1]:
+            (fails if status == "fail" else passes).append(span)
+    return CheckSpans(merge(fails), merge(passes), stale_spans(runs, begin, horizon))
+
+
+@dataclass(frozen=True)
 class ControlInputs:
     """What one control's timeline is computed from, already loaded.
 
-    ``intervals``: (check_id, status, started_at, ended_at or None) of its checks;
-    ``runs``: successful run instants per connected check id; ``evidence``: collection days
-    per requirement kind; ``population``: its items (already judged)."""
+    ``spans``: :class:`CheckSpans` per connected check id; ``evidence``: collection days
+    per requirement kind; ``reviews``: judged review quarters (access-review controls);
+    ``population``: its items (already judged)."""
 
     key: str
     check_ids: tuple[str, ...] = ()
     connected: frozenset[str] = frozenset()
-    intervals: Sequence[tuple[str, str, datetime, datetime | None]] = ()
-    runs: dict[str, list[datetime]] = field(default_factory=dict)
+    spans: dict[str, CheckSpans] = field(default_factory=dict)
     requirements: Sequence[tuple[str, str, int]] = ()  # (kind, description, freshness_days)
     evidence: dict[str, list[date]] = field(default_factory=dict)
     reviews: Sequence[Window] | None = None
@@ -355,25 +381,16 @@ def control_timeline(inputs: ControlInputs, start: date, end: date, clock: Clock
 def _check_layers(inputs, connected, grid, layers, begin, horizon) -> list[Exception_]:
     failing: dict[str, list[bool]] = {}
     passing, stale = [], []
-    by_check: dict[str, list] = {}
-    for check_id, status, started, ended in inputs.intervals:
-        by_check.setdefault(check_id, []).append((status, started, ended))
+    empty = CheckSpans([], [], stale_spans([], begin, horizon))
     for check_id in connected:
-        fails = []
-        for status, started, ended in by_check.get(check_id, ()):
-            span = (max(started, begin), min(ended or horizon, horizon))
-            if span[0] >= span[1]:
-                continue
-            if status == "fail":
-                fails.append(span)
-            elif status == "pass":
-                passing.append(span)
+        spans = inputs.spans.get(check_id, empty)
         flags = [False] * grid.size
-        for a, b in merge(fails):
+        for a, b in spans.fails:
             grid.mark(flags, a, b)
             grid.mark(layers[FAIL], a, b)
         failing[check_id] = flags
-        stale += stale_spans(inputs.runs.get(check_id, []), begin, horizon)
+        passing += spans.passes
+        stale += spans.stale
     for a, b in merge(passing):
         grid.mark(layers[PASS], a, b)
     for a, b in merge(stale):

@@ -132,6 +132,7 @@ def _mount_routers() -> None:
     from zgovern.controls.api import router as controls_router
     from zgovern.effectiveness.api import router as effectiveness_router
     from zgovern.evidence.api import router as evidence_router
+    from zgovern.findings.api import router as findings_router
     from zgovern.frameworks.api import router as frameworks_router
     from zgovern.identity.api import router as identity_router
     from zgovern.incidents.api import router as incidents_router
@@ -157,6 +158,7 @@ def _mount_routers() -> None:
     api.add_router("/", monitoring_router)
     api.add_router("/", people_router)
     api.add_router("/", audits_router)
+    api.add_router("/", findings_router)
     api.add_router("/", effectiveness_router)
     api.add_router("/", pbc_router)
     api.add_router("/", identity_router)

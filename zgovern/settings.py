@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zgovern.vendors",
     "zgovern.reviews",
     "zgovern.audits",
+    "zgovern.findings",
     "zgovern.effectiveness",
     "zgovern.pbc",
     "zgovern.alerts",

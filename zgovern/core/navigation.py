@@ -22,6 +22,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("tasks", "My tasks", "core:my_tasks", roles.OWN_TASKS),
     Section("controls", "Controls", "controls:index"),
     Section("plan", "Plan", "controls:plan"),
+    Section("findings", "Findings", "findings:index"),
     Section("monitoring", "Monitoring", "monitoring:index"),
     Section("changes", "Changes", "changes:index"),
     Section("evidence", "Evidence", "evidence:index"),

@@ -29,6 +29,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("checklist", "Evidence checklist", "zgovern.audits.sections:evidence_checklist"),
     ("evidence", "Evidence files", "zgovern.audits.sections:evidence_files"),
     ("history", "Check history", "zgovern.audits.sections:check_history"),
+    ("effectiveness", "Operating effectiveness", "zgovern.effectiveness.bundle:write"),
     ("policies", "Policy library", "zgovern.policies.bundle:write"),
     ("reviews", "Access reviews", "zgovern.reviews.bundle:write"),
     ("incidents", "Incidents", "zgovern.incidents.bundle:write"),

@@ -181,9 +181,30 @@ def evaluate(org: Organization, period: Period) -> dict[str, Exceptions]:
 # -- storing -----------------------------------------------------------------------
 
 
+def criteria_map(org: Organization, framework_id: int | None) -> dict[str, list[str]]:
+    """Control key -> the criteria ("soc2:CC6.1") the organisation's control maps to, in
+    the scan's framework when it has one. A control not adopted is absent."""
+    rows = Control.objects.filter(organization=org, criteria__isnull=False)
+    if framework_id is not None:
+        rows = rows.filter(criteria__framework_id=framework_id)
+    found: dict[str, set[str]] = {}
+    for key, framework, ref in rows.values_list(
+        "key", "criteria__framework__key", "criteria__ref"
+    ).order_by():
+        found.setdefault(key, set()).add(f"{framework}:{ref}")
+    return {key: sorted(refs) for key, refs in found.items()}
+
+
+def _criteria(mapped: dict[str, list[str]], controls: list[str], module) -> list[str]:
+    """The adopted controls' criteria, else the category's defaults."""
+    refs = sorted({ref for key in controls for ref in mapped.get(key, ())})
+    return refs or list(module.CRITERIA)
+
+
 def _rows(scan: FindingsScan, results: dict[str, Exceptions]) -> list[Finding]:
     """Finding rows (unsaved) for the results: per category a summary, then its items."""
     modules = {m.CATEGORY: m for m in REGISTRY}
+    mapped = criteria_map(scan.organization, scan.framework_id)
     rows: list[Finding] = []
     for category, found in results.items():
         if not found:
@@ -191,12 +212,12 @@ def _rows(scan: FindingsScan, results: dict[str, Exceptions]) -> list[Finding]:
         module = modules[category]
         worst = max((i.severity for i in found), key=SEVERITY_ORDER.__getitem__)
         summary = Item(key=f"{category}:summary", wording=found.summary, severity=worst)
-        rows.append(_row(scan, module, summary, Kind.SUMMARY))
-        rows += [_row(scan, module, item, Kind.EXCEPTION) for item in found]
+        rows.append(_row(scan, module, summary, Kind.SUMMARY, mapped))
+        rows += [_row(scan, module, item, Kind.EXCEPTION, mapped) for item in found]
     return rows
 
 
-def _row(scan: FindingsScan, module, item: Item, kind: str) -> Finding:
+def _row(scan: FindingsScan, module, item: Item, kind: str, mapped: dict) -> Finding:
     controls = list(item.controls or module.CONTROLS)
     row = Finding(
         organization_id=scan.organization_id,
@@ -205,7 +226,7 @@ def _row(scan: FindingsScan, module, item: Item, kind: str) -> Finding:
         kind=kind,
         severity=item.severity,
         controls=controls,
-        criteria=list(module.CRITERIA),
+        criteria=_criteria(mapped, controls, module),
         control_keys="," + ",".join(controls) + ",",
         system=item.system[:100],
         subject_type=item.subject_type,

@@ -127,3 +127,18 @@ def test_cli_runs_inline_and_prints_json(org_a):
 def test_period_dates_are_days(org):
     scan = services.request_scan(org, SYSTEM, enqueue=False, **PERIOD)
     assert scan.period_start == date(2026, 1, 1)
+
+
+def test_adopted_controls_give_the_criteria_and_the_task_its_control(org):
+    from zgovern.controls.models import Control
+    from zgovern.frameworks import services as frameworks
+
+    frameworks.adopt_framework(org, SYSTEM, frameworks.builtin("soc2"))
+    frameworks.adopt_default_controls(org, SYSTEM)
+    late = _leaver(org)
+    _scan(org)
+    item = Finding.objects.get(organization=org, key=f"offboarding:account:{late.pk}")
+    expected = services.criteria_map(org, None)["offboarding-within-sla"]
+    assert item.criteria == expected and all(c.startswith("soc2:") for c in expected)
+    control = Control.objects.get(organization=org, key="offboarding-within-sla")
+    assert item.task.control_id == control.pk

@@ -169,8 +169,8 @@ class PbcImportReportOut(Schema):
 class PbcImportErrorOut(Schema):
     detail: str
     errors: list[FieldError]
-    total: int
-    problems: list[ProblemOut]
+    total: int = Field(0, description="Problems found in the file; at most 1,000 are listed.")
+    problems: list[ProblemOut] = []
 
 
 # -- exceptions -----------------------------------------------------------------------
@@ -219,11 +219,16 @@ class PbcExceptionOut(Schema):
         return sorted(link.evidence_id for link in obj.links.all())
 
 
+# Dates as text checked by the service, so that another organisation's audit answers 404
+# before a malformed date is looked at.
+IsoDate = text(10, 1, format="date")
+
+
 class PbcExceptionIn(PbcInput):
     control: text(80, 1) = Field(..., description="The control's key.")
     description: text(10_000, 1)
-    period_from: date
-    period_to: date
+    period_from: IsoDate = Field(..., description="YYYY-MM-DD")
+    period_to: IsoDate = Field(..., description="YYYY-MM-DD")
     severity: PbcSeverity
 
 

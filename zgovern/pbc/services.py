@@ -229,6 +229,7 @@ def answer_request(
 ) -> AuditRequest:
     """Answer with text and/or evidence (linked here, besides what is linked already);
     stops the clock. An accepted request cannot be answered again."""
+    get_request(org, request_id)  # another organisation's id is a 404 before any 400
     text = v.text(answer, "answer")
     with transaction.atomic():
         req = get_request(org, request_id, lock=True)
@@ -252,6 +253,7 @@ def decide_request(
 ) -> AuditRequest:
     """The auditor's verdict on an answer: accepted, or rejected (reopened, with a new
     clock). Only an answered request can be decided."""
+    get_request(org, request_id)  # another organisation's id is a 404 before any 400
     note = v.text(note, "decision_note")
     if not accept and not note:
         raise DomainError("Say why the answer is rejected.", field="decision_note")
@@ -319,7 +321,7 @@ def upload_evidence(
     req = get_request(org, request_id)
     if req.status == RequestStatus.ACCEPTED:
         raise Conflict("The auditor has accepted this request already.", field="status")
-    name = (title or "").strip() if isinstance(title, str) else ""
+    name = v.text(title if isinstance(title, str) else "", "evidence_title")
     with transaction.atomic():
         item = evidence_services.add_file(
             org, actor, kind=UPLOAD_KIND, uploaded_file=uploaded_file,
@@ -469,6 +471,7 @@ def respond(
     """Management's response: ``kind`` (accepted, compensating, remediated), the text, the
     date written (default today) and, for a remediation, the date it was remediated; plus
     evidence ids, which replace the response's evidence."""
+    get_exception(org, exception_id)  # another organisation's id is a 404 before any 400
     kind = data.get("kind")
     if kind not in ResponseKind.values:
         raise DomainError(f"kind must be one of {', '.join(ResponseKind.values)}.", field="kind")

@@ -15,7 +15,7 @@ from zgovern.tenancy.models import Membership, Organization
 from zgovern.tenancy.roles import Role
 
 LIMITS = {"reference": 40, "title": 300, "description": 10_000, "answer": 20_000,
-          "decision_note": 2_000, "response_text": 10_000}  # fmt: skip
+          "decision_note": 2_000, "response_text": 10_000, "evidence_title": 200}  # fmt: skip
 _SPLIT = re.compile(r"[\s,;]+")
 MAX_REFS = 50
 

@@ -73,14 +73,17 @@ def failing(org, period: Period, check_ids: tuple[str, ...]) -> dict[int, Failin
             "resource__provider",
             "resource__resource_type",
             "resource__name",
+            "resource__account",
         )
         .order_by()
     )
     found: dict[int, Failing] = {}
-    for pk, check, reason, began, ended, rid, provider, rtype, name in rows.iterator(2000):
+    for pk, check, reason, began, ended, rid, provider, rtype, name, acct in rows.iterator(2000):
         entry = found.get(rid)
         if entry is None:
-            entry = found[rid] = Failing(rid, provider, rtype, name, reason=reason)
+            # Workforce resources stand for accounts of other systems: name that system.
+            system = acct if provider == "workforce" and acct else provider
+            entry = found[rid] = Failing(rid, system, rtype, name, reason=reason)
         entry.checks.add(check)
         entry.spans.append((max(began, start), min(ended or end, end)))
         if len(entry.interval_ids) < 20:

@@ -126,3 +126,21 @@ def test_background_checks_for_production_access_only(org):
     }
     assert found.population == 3
     assert found.summary.startswith("2 of 3 people with production access")
+
+
+def test_mfa_counts_accounts_without_check_history_from_the_last_sync(org):
+    ann = person(org, "Ann Contractor", employment_type="contractor")
+    bare = account(org, ann, "slack", "ann", mfa="disabled")
+    svc = account(org, None, "github", "deploy-bot", mfa="disabled", is_service=True)
+    account(org, ann, "okta", "ann-okta", mfa="enabled")
+    account(org, ann, "google", "ann-old", mfa="disabled", status="removed")
+    watched = account(org, ann, "aws", "ann-aws", mfa="disabled")
+    res = resource(org, f"account:{watched.pk}", provider="workforce", rtype="workforce.account")
+    interval(org, res, "workforce.accounts.mfa", "pass", at("2025-01-01"))
+
+    found = mfa.evaluate(org, PERIOD, WINDOWS)
+
+    assert keys(found) == {f"mfa:account:{bare.pk}", f"mfa:account:{svc.pk}"}
+    assert next(i for i in found if i.key == f"mfa:account:{svc.pk}").wording.startswith(
+        "Service account deploy-bot (github) had MFA not enabled"
+    )

@@ -33,3 +33,18 @@ class ScanForm(forms.Form):
     period_start = forms.DateField(required=False, help_text="Empty: the last 6 months.")
     period_end = forms.DateField(required=False)
     audit_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class SettingsForm(forms.Form):
+    review_cadence_months = forms.IntegerField(
+        min_value=1, max_value=12, label="Access reviews every (months)"
+    )
+    vendor_reassessment_months = forms.IntegerField(
+        min_value=1, max_value=36, label="Critical vendors reassessed within (months)"
+    )
+    training_months = forms.IntegerField(
+        min_value=1, max_value=36, label="Security training repeated within (months)"
+    )
+    plan_test_months = forms.IntegerField(
+        min_value=1, max_value=36, label="Incident response plan tested within (months)"
+    )

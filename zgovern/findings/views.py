@@ -12,13 +12,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
 from zgovern.core.exports import download
 from zgovern.findings import export, queries, services
-from zgovern.findings.forms import FilterForm, ScanForm
+from zgovern.findings.forms import FilterForm, ScanForm, SettingsForm
+from zgovern.findings.scan.base import windows_for
 from zgovern.tenancy import roles
 
 PAGE_SIZE = 50
@@ -115,3 +116,25 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
         request.organization.name, heading, list(rows[: export.MAX_PDF_ROWS + 1])
     )
     return download(content, _filename(request, "pdf"), "application/pdf")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def settings(request: HttpRequest) -> HttpResponse:
+    """The windows the scan tests; the revocation and onboarding windows are the identity
+    settings'. Readers see them; writers change them."""
+    windows = windows_for(request.organization)
+    form = SettingsForm(request.POST or None, initial=vars(windows))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_settings(
+                    request.organization, Actor.from_request(request), **form.cleaned_data
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Windows saved; the next scan uses them.")
+                return redirect("findings:settings", org_slug=request.organization.slug)
+        status = 400
+    return _page(request, "findings/settings.html", {"form": form, "windows": windows}, status)

@@ -129,3 +129,23 @@ def test_api_settings(org_a, alice_api, bob_api):
         ).status_code
         == 422
     )
+
+
+def test_settings_page(org_a, alice_client, bob_client, charlie_client):
+    assert bob_client.get(_url(org_a, "settings/")).status_code == 200
+    assert bob_client.post(_url(org_a, "settings/"), {}).status_code == 403
+    assert charlie_client.get(_url(org_a, "settings/")).status_code == 404
+    form = {
+        "review_cadence_months": 6,
+        "vendor_reassessment_months": 12,
+        "training_months": 12,
+        "plan_test_months": 12,
+    }
+    assert alice_client.post(_url(org_a, "settings/"), form).status_code == 302
+    bad = alice_client.post(_url(org_a, "settings/"), {**form, "training_months": 99})
+    assert bad.status_code == 400
+    from zgovern.findings.scan.base import windows_for
+
+    with scopes_disabled():
+        assert windows_for(org_a).review_cadence_months == 6
+        assert windows_for(org_a).training_months == 12

@@ -131,7 +131,9 @@ def _mount_routers() -> None:
     from zgovern.audits.api import router as audits_router
     from zgovern.audits.api_oscal import router as audits_oscal_router
     from zgovern.controls.api import router as controls_router
+    from zgovern.effectiveness.api import router as effectiveness_router
     from zgovern.evidence.api import router as evidence_router
+    from zgovern.findings.api import router as findings_router
     from zgovern.frameworks.api import router as frameworks_router
     from zgovern.identity.api import router as identity_router
     from zgovern.incidents.api import router as incidents_router
@@ -158,6 +160,8 @@ def _mount_routers() -> None:
     api.add_router("/", people_router)
     api.add_router("/", audits_router)
     api.add_router("/", audits_oscal_router)
+    api.add_router("/", findings_router)
+    api.add_router("/", effectiveness_router)
     api.add_router("/", pbc_router)
     api.add_router("/", identity_router)
     api.add_router("/", changes_router)

@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "zgovern.effectiveness",
     "zgovern.pbc",
     "zgovern.alerts",
-    "zgovern.trust",
 ]
 
 MIDDLEWARE = [

@@ -470,6 +470,8 @@ def _summarize(inputs, days, windows, population, exceptions) -> tuple[str, str]
         or any(w.status == PRESENT for w in windows)
         or any(p.status == PRESENT for p in population)
     )
+    if not operated and inputs.population == [] and not tested:
+        return NOT_OPERATING, "No occurrence in the period to test (an empty population)."
     if not operated:
         return NOT_OPERATING, "Nothing in the period shows it operating."
     if exceptions:

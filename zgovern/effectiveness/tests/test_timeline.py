@@ -209,6 +209,12 @@ def test_no_test_at_all_is_not_operating():
     line = control_timeline(ControlInputs(key="x"), START, END, _clock(date(2026, 4, 20)))
     assert line.summary == "not_operating"
     assert "No check" in line.reason
+    empty = ControlInputs(key="change-approval", population=[])
+    line = control_timeline(empty, START, END, _clock(date(2026, 4, 20)))
+    assert (line.summary, line.reason) == (
+        "not_operating",
+        "No occurrence in the period to test (an empty population).",
+    )
 
 
 def test_add_months_clamps_to_the_month_end():

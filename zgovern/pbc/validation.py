@@ -12,7 +12,7 @@ from zgovern.accounts.models import User
 from zgovern.core.errors import DomainError
 from zgovern.frameworks.models import Criterion
 from zgovern.tenancy.models import Membership, Organization
-from zgovern.tenancy.roles import Role
+from zgovern.tenancy.roles import WRITE, Role, can
 
 LIMITS = {"reference": 40, "title": 300, "description": 10_000, "answer": 20_000,
           "decision_note": 2_000, "response_text": 10_000, "evidence_title": 200}  # fmt: skip
@@ -89,9 +89,10 @@ def check_refs(org: Organization, framework_id: int, refs: list[str]) -> list[st
 
 
 def assignable_users(org: Organization) -> dict[str, User]:
-    """Email (lower case) -> user, for every member who may answer requests: anyone but
-    auditors, who ask rather than answer."""
-    rows = Membership.objects.filter(organization=org).exclude(role=Role.AUDITOR)
+    """Email (lower case) -> user, for every member who may answer requests: those whose
+    role can write (auditors ask rather than answer; employees see only their own tasks)."""
+    answering = [role for role in Role.values if can(role, WRITE)]
+    rows = Membership.objects.filter(organization=org, role__in=answering)
     return {m.user.email.lower(): m.user for m in rows.select_related("user")}
 
 

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from conftest import make_user
 from zgovern.core.errors import Conflict, DomainError
 from zgovern.pbc import queries, services, suggest
 from zgovern.pbc.models import AuditException, AuditRequest, RequestStatus
 from zgovern.pbc.tests.conftest import SYSTEM
-from zgovern.tenancy.models import ActivityLog
+from zgovern.tenancy.models import ActivityLog, Membership
+from zgovern.tenancy.roles import Role
 from zgovern.tenancy.scoping import organization_scope
 
 
@@ -51,6 +53,14 @@ def test_bad_input_is_refused_and_nothing_is_saved(scoped, bob, charlie, data, f
     assert caught.value.field == field
     assert AuditRequest.objects.count() == 0
     assert not ActivityLog.objects.filter(action__startswith="pbc.").exists()
+
+
+def test_an_employee_cannot_be_assigned(scoped):
+    eve = make_user("eve@a.example")
+    Membership.objects.create(organization=scoped["org"], user=eve, role=Role.EMPLOYEE)
+    with pytest.raises(DomainError, match=r"eve@a\.example"):
+        _create(scoped, assignee_email="eve@a.example")
+    assert AuditRequest.objects.count() == 0
 
 
 def test_unknown_criteria_are_named(scoped):

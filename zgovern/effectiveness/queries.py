@@ -12,6 +12,7 @@ from zgovern.effectiveness import loader, type2
 from zgovern.effectiveness.timeline import Timeline, add_months
 
 MAX_DAYS = 3 * 366  # the longest period one request may ask for
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # dates outside are typos
 
 
 def audit(org, audit_id: int | None) -> Audit | None:
@@ -42,6 +43,9 @@ def period(
     else:
         default = (add_months(today, -6) + timedelta(days=1), today)
     start, end = start or default[0], end or default[1]
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError(f"The {name} must be between {EARLIEST} and {LATEST}.", field=name)
     if start > end:
         raise DomainError("The period starts after it ends.", field="start")
     if (end - start).days + 1 > MAX_DAYS:

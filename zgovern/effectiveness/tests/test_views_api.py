@@ -90,6 +90,8 @@ def test_api_timeline(seeded, alice_api, bob_api, charlie_api):
     bad = alice_api.get(f"{API}/controls/{seeded.pk}/timeline?start=2026-03-31&end=2026-03-01")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "start"
     assert alice_api.get(f"{API}/controls/{seeded.pk}/timeline?audit_id=99999").status_code == 404
+    far = alice_api.get(f"{API}/controls/{seeded.pk}/timeline?start=9999-12-30&end=9999-12-31")
+    assert far.status_code == 400 and far.json()["errors"][0]["field"] == "start"
 
 
 def test_api_summaries_and_type2(seeded, alice_api, bob_api, charlie_api):

@@ -7,6 +7,7 @@ org_urlpatterns = (
         path("", views.index, name="index"),
         path("scan/", views.run, name="run"),
         path("settings/", views.settings, name="settings"),
+        path("summary/", views.summary, name="summary"),
         path("export.csv", views.export_csv, name="export_csv"),
         path("export.xlsx", views.export_xlsx, name="export_xlsx"),
         path("export.pdf", views.export_pdf, name="export_pdf"),

@@ -77,6 +77,13 @@ def run(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def summary(request: HttpRequest) -> HttpResponse:
+    """The dashboard's findings panel (a fragment), from stored results."""
+    context = {"summary": queries.summary(request.organization)}
+    return render(request, "findings/_summary.html", context)
+
+
+@require_safe
 def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
     row = queries.finding(request.organization, finding_id)
     if row is None:

@@ -149,3 +149,11 @@ def test_settings_page(org_a, alice_client, bob_client, charlie_client):
     with scopes_disabled():
         assert windows_for(org_a).review_cadence_months == 6
         assert windows_for(org_a).training_months == 12
+
+
+def test_the_dashboard_panel_reads_stored_results(alice_client, bob_client, charlie_client, org_a):
+    url = f"/o/{org_a.slug}/findings/summary/"
+    assert "Pre-audit findings" in alice_client.get(url).content.decode()
+    assert bob_client.get(url).status_code == 200
+    assert charlie_client.get(url).status_code == 404
+    assert 'findings/summary/' in alice_client.get(f"/o/{org_a.slug}/").content.decode()

@@ -156,4 +156,4 @@ def test_the_dashboard_panel_reads_stored_results(alice_client, bob_client, char
     assert "Pre-audit findings" in alice_client.get(url).content.decode()
     assert bob_client.get(url).status_code == 200
     assert charlie_client.get(url).status_code == 404
-    assert 'findings/summary/' in alice_client.get(f"/o/{org_a.slug}/").content.decode()
+    assert "findings/summary/" in alice_client.get(f"/o/{org_a.slug}/").content.decode()

@@ -20,6 +20,7 @@ ORG_PREFIX = "o/<slug:org_slug>/"
 # Path parameters that are not object ids, with a value valid in every organisation.
 EXTRA_VALUES = {
     "check_id": "aws.iam.console_mfa",
+    "population": "new_hires",
     "questionnaire_key": "security",
 }
 def call(client, method: str, url: str, **kwargs):

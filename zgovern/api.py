@@ -133,6 +133,7 @@ def _mount_routers() -> None:
     from zgovern.controls.api import router as controls_router
     from zgovern.effectiveness.api import router as effectiveness_router
     from zgovern.evidence.api import router as evidence_router
+    from zgovern.fieldwork.api import router as fieldwork_router
     from zgovern.findings.api import router as findings_router
     from zgovern.frameworks.api import router as frameworks_router
     from zgovern.identity.api import router as identity_router
@@ -159,6 +160,7 @@ def _mount_routers() -> None:
     api.add_router("/", monitoring_router)
     api.add_router("/", people_router)
     api.add_router("/", audits_router)
+    api.add_router("/", fieldwork_router)
     api.add_router("/", audits_oscal_router)
     api.add_router("/", findings_router)
     api.add_router("/", effectiveness_router)

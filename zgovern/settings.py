@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zgovern.vendors",
     "zgovern.reviews",
     "zgovern.audits",
+    "zgovern.fieldwork",
     "zgovern.findings",
     "zgovern.effectiveness",
     "zgovern.pbc",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zgovern.tenancy.middleware.TenancyMiddleware",
+    "zgovern.fieldwork.access.AuditorAccessMiddleware",
 ]
 
 ROOT_URLCONF = "zgovern.urls"

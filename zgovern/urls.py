@@ -37,6 +37,7 @@ org_patterns = [
     path("monitoring/", include(monitoring_org)),
     path("people/", include(people_org)),
     path("audits/", include(audits_org)),
+    path("fieldwork/", include("zgovern.fieldwork.urls")),
     path("findings/", include("zgovern.findings.urls")),
     path("effectiveness/", include("zgovern.effectiveness.urls")),
     path("requests/", include(pbc_org)),

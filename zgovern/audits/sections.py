@@ -38,6 +38,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("changes", "Change records", "zgovern.changes.bundle:write"),
     ("oscal", "OSCAL assessment results", "zgovern.audits.oscal:write"),
     ("requests", "Requests and exceptions", "zgovern.pbc.bundle:write"),
+    ("populations", "Populations and samples", "zgovern.fieldwork.bundle:write"),
     ("system", "System description", "zgovern.audits.sections:system_description"),
 )
 # Plain tuples, not model instances: a year of history is hundreds of thousands of rows.

@@ -46,6 +46,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.reviews.demo",
     "zgovern.integrations.records.demo",
     "zgovern.audits.demo",
+    "zgovern.fieldwork.demo",
     "zgovern.findings.demo",
     "zgovern.pbc.demo",
 )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FieldworkConfig(AppConfig):
+    name = "zgovern.fieldwork"
+    label = "fieldwork"
+    verbose_name = "Audit fieldwork"

@@ -201,3 +201,24 @@ def test_an_empty_organisation_still_gets_every_record_file(audit_org, audit):
                      "incidents/incidents.csv", "risks/risk-register.csv",
                      "vendors/inventory.csv", "changes/change-records.csv"):  # fmt: skip
         assert expected in names
+
+
+def test_a_version_superseded_during_the_period_is_in_force_beside_its_successor(audit_org):
+    from zgovern.policies import services as policies
+    from zgovern.policies.bundle import versions_in_force
+    from zgovern.policies.tests.conftest import publish_through
+
+    policy = published_policy(audit_org, "acceptable-use")
+    with organization_scope(audit_org):
+        first = policy.versions.get()
+        PolicyVersion.objects.filter(pk=first.pk).update(published_at=ago(OUT))
+        second = policies.new_version(audit_org, SYSTEM, policy.pk, change_summary="v2")
+    publish_through(audit_org, second)  # retires the first today
+    future = published_policy(audit_org, "information-security")
+    with organization_scope(audit_org):
+        PolicyVersion.objects.filter(policy=future).update(effective_date=ago(-30).date())
+        start, end = ago(200), ago(-1)
+        numbers = [(v.policy.key, v.number) for v in versions_in_force(audit_org, start, end)]
+        assert numbers == [("acceptable-use", 1), ("acceptable-use", 2)]
+        before = versions_in_force(audit_org, ago(OUT + 100), ago(OUT + 50))
+        assert not before.exists()  # nothing was published yet

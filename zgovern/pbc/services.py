@@ -385,23 +385,29 @@ def import_requests(
 
 
 def _upsert(org, actor, audit: Audit, rows, existing: dict[str, AuditRequest]) -> ImportReport:
+    """New requests are inserted together and logged as one ``pbc.requests_imported`` row
+    naming them (one row each took most of a 2,000-row import); changed ones are saved and
+    logged one by one with their old and new values."""
     report, hours, now = ImportReport(), target_hours(audit), timezone.now()
     users = v.assignable_users(org)
+    created: list[AuditRequest] = []
     for row in rows:
         clean = RequestData(row.reference, row.title, row.description, row.criteria, row.due_date,
                             users.get(row.assignee_email), Origin.AUDITOR)  # fmt: skip
         req = existing.get(row.reference)
         if req is None:
-            req = _new_request(org, actor, audit, clean, hours, now)
-            req.save()
-            record(org, actor, "pbc.request_imported", req, _summary(req))
-            report.created += 1
+            created.append(_new_request(org, actor, audit, clean, hours, now))
         elif changes := _apply(req, replace(clean, origin=req.origin), hours):
             req.save()
             record(org, actor, "pbc.request_updated", req, {**changes, "source": "import"})
             report.updated += 1
         else:
             report.unchanged += 1
+    if created:
+        AuditRequest.objects.bulk_create(created, batch_size=500)
+        record(org, actor, "pbc.requests_imported", audit,
+               {"created": [req.reference for req in created]})  # fmt: skip
+    report.created = len(created)
     return report
 
 

@@ -17,12 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from zgovern.controls.models import ControlCriterion, ControlEvidence
 from zgovern.evidence.models import EvidenceItem
 from zgovern.frameworks.models import Criterion
 from zgovern.pbc.models import AuditRequest, RequestEvidence
 
 LIMIT = 10
+MAX_TERMS = 30  # terms of one request searched for
 CANDIDATES = 5000  # the newest items searched for words; older ones rarely answer a request
 CRITERIA_POINTS, TITLE_POINTS, KIND_POINTS, DESCRIPTION_POINTS = 10, 3, 2, 1
 _WORD = re.compile(r"[a-z0-9]{3,}")
@@ -101,8 +104,13 @@ def _by_words(org, req: AuditRequest, found: dict[int, Suggestion], excluded) ->
     wanted = terms(f"{req.title} {req.description}")
     if not wanted:
         return
+    # The database keeps only items naming some term, so the scoring below reads few rows.
+    naming = Q()
+    for term in sorted(wanted)[:MAX_TERMS]:
+        naming |= Q(title__icontains=term) | Q(kind__icontains=term)
+        naming |= Q(description__icontains=term)
     items = (
-        EvidenceItem.objects.filter(organization=org)
+        EvidenceItem.objects.filter(naming, organization=org)
         .exclude(pk__in=excluded)
         .only("pk", "title", "kind", "description", "collected_at", "source", "file_name")
         .order_by("-collected_at", "-id")[:CANDIDATES]

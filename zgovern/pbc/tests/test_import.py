@@ -34,6 +34,8 @@ def test_import_then_reimport_changes_nothing(world):
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     with organization_scope(world["org"]):
         logged = ActivityLog.objects.count()
+        imported = ActivityLog.objects.get(action="pbc.requests_imported")
+        assert imported.changes["created"] == ["PBC-001", "PBC-002"]
         first = AuditRequest.objects.get(reference="PBC-001")
         assert first.criteria_refs == ["CC6.2", "CC6.3"] and first.origin == "auditor"
     report = _import(world, csv_bytes(*GOOD))

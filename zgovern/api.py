@@ -149,6 +149,7 @@ def _mount_routers() -> None:
     from zgovern.risks.api import router as risks_router
     from zgovern.tenancy.api import router as tenancy_router
     from zgovern.training.api import router as training_router
+    from zgovern.trust.api import router as trust_router
     from zgovern.vendors.api import router as vendors_router
 
     api.add_router("/", tenancy_router)
@@ -174,6 +175,7 @@ def _mount_routers() -> None:
     api.add_router("/", risks_router)
     api.add_router("/", vendors_router)
     api.add_router("/", reviews_router)
+    api.add_router("/", trust_router)
 
 
 _mount_routers()

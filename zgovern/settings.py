@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zgovern.effectiveness",
     "zgovern.pbc",
     "zgovern.alerts",
+    "zgovern.trust",
 ]
 
 MIDDLEWARE = [

@@ -50,6 +50,7 @@ org_patterns = [
     path("risks/", include(risks_org)),
     path("vendors/", include(vendors_org)),
     path("reviews/", include(reviews_org)),
+    path("trust-center/", include("zgovern.trust.urls")),
 ]
 
 urlpatterns = [
@@ -59,4 +60,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("vendor-assessment/", include("zgovern.vendors.public_urls")),
+    path("trust/", include("zgovern.trust.public_urls")),
 ]

@@ -26,6 +26,7 @@ PEOPLE = (
     ("maria@acme.example", "Maria Member", Role.MEMBER),
     ("eric@acme.example", "Eric Employee", Role.EMPLOYEE),
     ("audrey@audit-firm.example", "Audrey Auditor", Role.AUDITOR),
+    "zgovern.trust.demo",
 )
 # Apps that add demo records, in dependency order.
 DEMO_MODULES: tuple[str, ...] = (

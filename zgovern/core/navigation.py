@@ -35,6 +35,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("incidents", "Incidents", "incidents:index"),
     Section("vendors", "Vendors", "vendors:index"),
     Section("audits", "Audits", "audits:index"),
+    Section("trust", "Trust Center", "trust_center:index", roles.MANAGE_SETTINGS),
     Section("settings", "Settings", "tenancy:settings"),
 )
 

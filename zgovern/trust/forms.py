@@ -10,6 +10,7 @@ Ids that are not the organisation's are ignored here and refused by the service 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import QueryDict
@@ -68,10 +69,13 @@ def _number(raw: str, name: str) -> int:
         raise DomainError(f"{name.replace('_', ' ')} must be a whole number.", field=name) from None
 
 
-def options(org, center: TrustCenter) -> dict[str, list[Option]]:
-    """Every framework, control and policy, marked with the current choices."""
+def options(org, center) -> dict[str, list[Option]]:
+    """Every framework, control and policy, marked with the choices of ``center`` (the
+    settings, or :func:`form_values` / :func:`posted_values`)."""
     frameworks = set(center.framework_ids)
-    controls = {e["id"]: e.get("description", "") for e in center.controls}
+    chosen_controls = {e["id"] for e in center.controls}
+    controls = {**getattr(center, "control_texts", {})}
+    controls.update({e["id"]: e.get("description", "") for e in center.controls})
     policies = {e["id"]: bool(e.get("show_body")) for e in center.policies}
     return {
         "frameworks": [
@@ -79,7 +83,7 @@ def options(org, center: TrustCenter) -> dict[str, list[Option]]:
             for f in Framework.objects.filter(organization=org).order_by("name")
         ],
         "controls": [
-            Option(c.pk, c.name, c.pk in controls, controls.get(c.pk, ""))
+            Option(c.pk, c.name, c.pk in chosen_controls, controls.get(c.pk, ""))
             for c in Control.objects.filter(organization=org).order_by("name", "pk")
         ],
         "policies": [
@@ -87,3 +91,38 @@ def options(org, center: TrustCenter) -> dict[str, list[Option]]:
             for p in Policy.objects.filter(organization=org).order_by("title", "pk")
         ],
     }
+
+
+def form_values(center: TrustCenter) -> SimpleNamespace:
+    """What the settings form shows for the saved (or default) settings."""
+    values = {name: getattr(center, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
+    for name in DATE_FIELDS:
+        day = getattr(center, name)
+        values[name] = day.isoformat() if day else ""
+    return SimpleNamespace(
+        enabled=center.enabled, show_subprocessors=center.show_subprocessors,
+        framework_ids=list(center.framework_ids), controls=list(center.controls),
+        policies=list(center.policies), **values,
+    )  # fmt: skip
+
+
+def posted_values(org, post: QueryDict) -> SimpleNamespace:
+    """The form as submitted, so a refused form is shown again as the admin left it."""
+    values = {name: post.get(name, "") for name in TEXT_FIELDS + NUMBER_FIELDS + DATE_FIELDS}
+    return SimpleNamespace(
+        enabled=post.get("enabled") == "on",
+        show_subprocessors=post.get("show_subprocessors") == "on",
+        framework_ids=[pk for pk in _ids(Framework, org) if post.get(f"framework_{pk}") == "on"],
+        controls=[
+            {"id": pk, "description": post.get(f"control_text_{pk}", "")}
+            for pk in _ids(Control, org)
+            if post.get(f"control_{pk}") == "on"
+        ],
+        control_texts={pk: post.get(f"control_text_{pk}", "") for pk in _ids(Control, org)},
+        policies=[
+            {"id": pk, "show_body": post.get(f"policy_body_{pk}") == "on"}
+            for pk in _ids(Policy, org)
+            if post.get(f"policy_{pk}") == "on"
+        ],
+        **values,
+    )

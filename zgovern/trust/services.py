@@ -162,8 +162,9 @@ def _check_pdf(uploaded_file: UploadedFile | None) -> None:
 def create_request(
     org: Organization, actor: Actor, *, name: Any, company: Any, email: Any, reason: Any = ""
 ) -> ReportRequest:
-    """A prospect asks for the report (``trust.report_requested``). Refused when the page
-    is off (404) or there is no report to give (409)."""
+    """A prospect asks for the report (``trust.report_requested``); the security contact,
+    when set, is told by email. Refused when the page is off (404) or there is no report
+    to give (409)."""
     v = validation
     clean = {
         "name": v.text(name, "name", 200, required=True, label="your name"),
@@ -181,6 +182,8 @@ def create_request(
             organization=org, client_ip=actor.ip, user_agent=actor.user_agent, **clean
         )
         record(org, actor, "trust.report_requested", row, {"email": row.email})
+    if item.contact_email:
+        _notify_contact(org, item.contact_email, row)
     return row
 
 
@@ -246,6 +249,15 @@ def _send_approval(org: Organization, row: ReportRequest, url: str) -> None:
         "downloads, and every copy is marked with your name, company and email."
     )
     send_mail(f"{org.name}: your audit report access", body, None, [row.email])
+
+
+def _notify_contact(org: Organization, contact: str, row: ReportRequest) -> None:
+    url = settings.BASE_URL + reverse("trust_center:index", args=[org.slug])
+    body = (
+        f"{row.name} ({row.company}, {row.email}) asks for {org.name}'s audit report.\n\n"
+        f"Reason: {row.reason or '(none given)'}\n\nApprove or decline it here: {url}"
+    )
+    send_mail(f"Report request from {row.company}", body, None, [contact])
 
 
 def _send_decline(org: Organization, row: ReportRequest) -> None:

@@ -89,11 +89,12 @@ def edit(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_form(request, center, error=None, posted=None, status: int = 200) -> HttpResponse:
+    org = request.organization
+    values = forms.posted_values(org, posted) if posted is not None else forms.form_values(center)
     context = {
-        "center": center,
+        "values": values,
         "error": error,
-        "posted": posted,
-        "options": forms.options(request.organization, center),
+        "options": forms.options(org, values),
         "default_nda": nda.default_text(),
     }
     return _page(request, "trust/settings.html", context, status)

@@ -197,3 +197,21 @@ def test_api_charlie_gets_404_for_a_request(org_a, charlie_api):
     assert charlie_api.get(f"{API}/requests/{row.pk}").status_code == 404
     assert charlie_api.post(f"{API}/requests/{row.pk}/approve").status_code == 404
     assert charlie_api.get(API + "/requests").json()["count"] == 0
+
+
+def test_a_refused_form_keeps_what_was_typed(org_a, alice_client):
+    control = add_control(org_a, "mfa-enforced", "MFA enforced")
+    form = {"headline": "Typed headline", "link_days": "0", "download_limit": "3",
+            f"control_{control.pk}": "on", f"control_text_{control.pk}": "Typed text"}  # fmt: skip
+    body = alice_client.post(_base(org_a) + "settings/", form).content.decode()
+    assert 'value="Typed headline"' in body and 'value="Typed text"' in body
+    assert f'name="control_{control.pk}" checked' in body
+
+
+def test_the_contact_is_told_of_a_new_request(org_a):
+    from django.core import mail
+
+    with_report(org_a, contact_email="security@a.example")
+    _pending(org_a)
+    assert mail.outbox[-1].to == ["security@a.example"]
+    assert "Initech" in mail.outbox[-1].subject

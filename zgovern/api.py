@@ -175,6 +175,7 @@ def _mount_routers() -> None:
     api.add_router("/", risks_router)
     api.add_router("/", vendors_router)
     api.add_router("/", reviews_router)
+    api.add_router("/", "zgovern.alerts.api.router")
     api.add_router("/", trust_router)
 
 

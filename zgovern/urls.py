@@ -50,6 +50,7 @@ org_patterns = [
     path("risks/", include(risks_org)),
     path("vendors/", include(vendors_org)),
     path("reviews/", include(reviews_org)),
+    path("notifications/", include("zgovern.alerts.urls")),
     path("trust-center/", include("zgovern.trust.urls")),
 ]
 

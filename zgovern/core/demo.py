@@ -50,6 +50,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.fieldwork.demo",
     "zgovern.findings.demo",
     "zgovern.pbc.demo",
+    "zgovern.alerts.demo",
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from zgovern.audits.models import Audit, AuditStatus
@@ -26,6 +27,7 @@ from zgovern.trust.models import ReportDownload, ReportRequest, TrustCenter
 from zgovern.vendors.queries import public_subprocessors
 
 READY_SCORE = 0.999
+COMPUTED_TTL = 600  # seconds
 
 
 def center(org: Organization) -> TrustCenter | None:
@@ -102,6 +104,13 @@ def _latest_scores(org: Organization, ids: list[int]) -> dict[int, float]:
 
 
 def _computed_scores(org: Organization) -> dict[int, float]:
+    """Readiness computed now, kept for :data:`COMPUTED_TTL` seconds: the public page is
+    open to anyone, so one visitor cannot make every request run the whole assessment."""
+    key = f"trust:scores:{org.pk}:{org.created_at.timestamp()}"
+    return cache.get_or_set(key, lambda: _assess(org), COMPUTED_TTL)
+
+
+def _assess(org: Organization) -> dict[int, float]:
     from zgovern.readiness.engine import assess_organization
 
     return {f.framework.pk: f.score for f in assess_organization(org).frameworks}

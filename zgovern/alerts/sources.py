@@ -233,13 +233,17 @@ def ack_windows_closed(org: Organization, today: date | None = None) -> int:
 
 
 def new_findings(org: Organization, now=None) -> int:
-    """Alert about open findings first seen recently: the remediation task's owner when
+    """Alert about open exceptions first seen recently: the remediation task's owner when
     the scan made one, else the admins; once per finding."""
     from zgovern.findings.models import Finding, FindingStatus
+    from zgovern.findings.models import Kind as FindingKind
 
     now = now or timezone.now()
     rows = Finding.objects.filter(
-        organization=org, status=FindingStatus.OPEN, first_seen_at__gte=now - FINDING_LOOKBACK
+        organization=org,
+        kind=FindingKind.EXCEPTION,  # a summary restates its exceptions: not alerted twice
+        status=FindingStatus.OPEN,
+        first_seen_at__gte=now - FINDING_LOOKBACK,
     ).select_related("task__owner")
     sent = 0
     for finding in rows.order_by("pk"):

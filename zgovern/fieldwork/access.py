@@ -6,8 +6,10 @@ page, its bundles, the fieldwork pages and their API twins); anything else of th
 organisation answers 404, and an audit whose grant has ended answers 403 saying so. An
 auditor member without any grant keeps the organisation-wide read access of the role.
 
-Every page, file and export an auditor-role member opens successfully is recorded as
-``auditor.viewed`` in the activity log, with its path, against the audit when there is one.
+Every page, file and export an invited (limited) auditor opens successfully is recorded
+as ``auditor.viewed`` in the activity log, with its path, against the audit when there is
+one. An auditor-role member without grants is the organisation's own read-only member, whose
+reads are not logged (reads stay reads, as everywhere else).
 """
 
 from __future__ import annotations
@@ -101,9 +103,9 @@ class AuditorAccessMiddleware:
         membership = getattr(request, "membership", None)
         if (
             membership is not None
-            and membership.role == Role.AUDITOR
             and request.method in SAFE_METHODS
             and response.status_code < 400
+            and limited_grants(request) is not None
         ):
             _record_view(request)
         return response

@@ -312,12 +312,16 @@ def _leaver_evidence(org, keys: list[str]) -> dict[str, ItemEvidence]:
 
     window = settings_for(org).revocation_business_days
     out = {}
-    for p in Person.objects.filter(organization=org, pk__in=_ids(keys)):
+    people = list(Person.objects.filter(organization=org, pk__in=_ids(keys)))
+    by_person: dict[int, list] = {}
+    linked = Account.objects.filter(organization=org, person__in=people, is_service=False)
+    for a in linked.order_by("system", "username", "pk"):
+        by_person.setdefault(a.person_id, []).append(a)
+    for p in people:
         deadline = add_business_days(p.end_date, window) if p.end_date else None
         facts = [("last day", _text(p.end_date)), ("disable by", _text(deadline))]
         verdict = OPERATED
-        accounts = Account.objects.filter(organization=org, person=p, is_service=False)
-        for a in accounts.order_by("system", "username"):
+        for a in by_person.get(p.pk, []):
             facts.append((f"{a.system} {a.username}", _disabled(a, p.end_date)))
             on_time = a.deactivated_at is not None and _day(a.deactivated_at) <= deadline
             if a.status == AccountStatus.ACTIVE or not on_time:

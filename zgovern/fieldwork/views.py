@@ -34,7 +34,7 @@ from zgovern.fieldwork.forms import (
 from zgovern.fieldwork.models import AuditorGrant, Comment, PopulationKind, Sample
 from zgovern.tenancy import roles
 from zgovern.tenancy.middleware import requires
-from zgovern.tenancy.models import ActivityLog, Membership
+from zgovern.tenancy.models import ActivityLog
 
 LOG_PAGE = 100
 
@@ -399,7 +399,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
     form = AccessLogFilter(request.GET or None)
     rows = access_rows(org, **(form.cleaned_data if form.is_valid() else {}))
     page = Paginator(rows, LOG_PAGE).get_page(request.GET.get("page"))
-    auditors = Membership.objects.filter(organization=org, role="auditor").select_related("user")
+    invited = AuditorGrant.objects.filter(organization=org, user__isnull=False)
+    auditors = sorted(set(invited.values_list("user_id", "user__email")), key=lambda a: a[1])
     context = {
         "form": form,
         "page": page,

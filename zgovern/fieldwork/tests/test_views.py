@@ -199,15 +199,18 @@ def test_access_log_lists_what_auditors_opened(
 ):
     org = audit_org
     dave_client.get(_url(org, audit))
+    dave_client.get(_url(org, audit, "populations/new_hires/?format=csv"))
+    dave_client.get(f"/o/{org.slug}/fieldwork/")
     bob_client.get(f"/o/{org.slug}/people/")
-    people = f"<code>/o/{org.slug}/people/</code>"
-    page = alice_client.get(f"/o/{org.slug}/fieldwork/access-log/?auditor={dave.pk}")
-    text = page.content.decode()
-    assert page.status_code == 200 and f"<code>/o/{org.slug}/fieldwork/{audit.pk}/</code>" in text
-    assert people not in text
-    by_audit = alice_client.get(f"/o/{org.slug}/fieldwork/access-log/?audit={audit.pk}")
-    assert people not in by_audit.content.decode()
-    everyone = alice_client.get(f"/o/{org.slug}/fieldwork/access-log/").content.decode()
-    assert people in everyone and bob.email in everyone
+    log = f"/o/{org.slug}/fieldwork/access-log/"
+    workspace = f"<code>/o/{org.slug}/fieldwork/{audit.pk}/</code>"
+    export = f"<code>/o/{org.slug}/fieldwork/{audit.pk}/populations/new_hires/?format=csv</code>"
+    own_list = f"<code>/o/{org.slug}/fieldwork/</code>"
+    mine = alice_client.get(f"{log}?auditor={dave.pk}").content.decode()
+    assert workspace in mine and export in mine and own_list in mine
+    by_audit = alice_client.get(f"{log}?audit={audit.pk}").content.decode()
+    assert workspace in by_audit and own_list not in by_audit
+    everyone = alice_client.get(log).content.decode()
+    assert bob.email not in everyone  # an auditor member who was not invited is not logged
     assert alice_client.get(f"/o/{org.slug}/fieldwork/access-log/?audit=x").status_code == 400
-    assert views_of(org, alice) == []  # members' reads are not auditors' views
+    assert views_of(org, alice) == [] and views_of(org, bob) == []

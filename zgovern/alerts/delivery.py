@@ -1,15 +1,17 @@
 """Sending alerts: claim, send, record.
 
-A row is claimed by a conditional UPDATE (``pending`` -> ``sending``), so two workers
-handed the same ids send it once. Email goes through Django's mail; the webhook gets a
-Slack-compatible ``{"text": ...}`` POST. A failure is recorded on its own row and never
-raised: a dead webhook does not stop the emails of the same event. A claim left behind
-by a crashed worker is released after :data:`STALE_CLAIM` and tried again.
+Rows are claimed by one conditional UPDATE (``pending`` -> ``sending``, stamped with the
+worker's token), so two workers handed the same ids send each once. Email goes through
+Django's mail; the webhook gets a Slack-compatible ``{"text": ...}`` POST. A failure is
+recorded on its own row and never raised: a dead webhook does not stop the emails of the
+same event. A claim left behind by a crashed worker is released after
+:data:`STALE_CLAIM` and tried again.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -29,30 +31,53 @@ WEBHOOK_TIMEOUT = 10.0
 STALE_CLAIM = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 ERROR_MAX = 500
+CHUNK = 500  # alerts claimed per UPDATE
 
 
-def claim(alert_id: int, now=None) -> bool:
-    """Take the row for sending; False when another worker has it or it is done."""
+def claim(alert_ids: Iterable[int], now=None) -> str:
+    """Take the pending rows among ``alert_ids`` for sending in one conditional UPDATE;
+    returns the token that marks the rows this worker got (none when others had them)."""
+    token = uuid.uuid4().hex
     with scopes_disabled():
-        taken = Alert.objects.filter(pk=alert_id, status=AlertStatus.PENDING).update(
-            status=AlertStatus.SENDING, claimed_at=now or timezone.now(), attempts=F("attempts") + 1
+        Alert.objects.filter(pk__in=list(alert_ids), status=AlertStatus.PENDING).update(
+            status=AlertStatus.SENDING,
+            claim_token=token,
+            claimed_at=now or timezone.now(),
+            attempts=F("attempts") + 1,
         )
-    return taken == 1
+    return token
 
 
 def deliver(alert_ids: Iterable[int], *, transport: httpx.BaseTransport | None = None) -> int:
     """Send each pending alert among ``alert_ids`` this worker can claim; how many sent."""
+    ids = sorted(set(alert_ids))
     sent = 0
-    for alert_id in sorted(set(alert_ids)):
-        if not claim(alert_id):
-            continue
-        with scopes_disabled():
-            alert = Alert.objects.select_related("organization", "recipient").get(pk=alert_id)
+    for start in range(0, len(ids), CHUNK):
+        sent += _deliver_chunk(ids[start : start + CHUNK], transport)
+    return sent
+
+
+def _deliver_chunk(ids: list[int], transport: httpx.BaseTransport | None) -> int:
+    token = claim(ids)
+    with scopes_disabled():
+        rows = list(
+            Alert.objects.filter(claim_token=token, status=AlertStatus.SENDING)
+            .select_related("organization", "recipient")
+            .order_by("pk")
+        )
+    done: list[int] = []
+    for alert in rows:
         with organization_scope(alert.organization):
             error = _send(alert, transport)
-        _finish(alert, error)
-        sent += error == ""
-    return sent
+        if error:
+            _failed(alert, token, error)
+        else:
+            done.append(alert.pk)
+    with scopes_disabled():
+        Alert.objects.filter(pk__in=done, claim_token=token, status=AlertStatus.SENDING).update(
+            status=AlertStatus.SENT, sent_at=timezone.now(), error=""
+        )
+    return len(done)
 
 
 def _send(alert: Alert, transport: httpx.BaseTransport | None) -> str:
@@ -93,14 +118,11 @@ def absolute(link: str) -> str:
     return link if link.startswith(("http://", "https://")) else settings.BASE_URL + link
 
 
-def _finish(alert: Alert, error: str) -> None:
-    now = timezone.now()
+def _failed(alert: Alert, token: str, error: str) -> None:
     with scopes_disabled():
-        rows = Alert.objects.filter(pk=alert.pk, status=AlertStatus.SENDING)
-        if error:
-            rows.update(status=AlertStatus.FAILED, error=error)
-        else:
-            rows.update(status=AlertStatus.SENT, sent_at=now, error="")
+        Alert.objects.filter(pk=alert.pk, claim_token=token, status=AlertStatus.SENDING).update(
+            status=AlertStatus.FAILED, error=error
+        )
 
 
 def retry_ids(now=None) -> list[int]:

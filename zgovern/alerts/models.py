@@ -111,6 +111,7 @@ class Alert(TenantModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     batch = models.CharField(max_length=32, blank=True)  # the digest that carried it
+    claim_token = models.CharField(max_length=32, blank=True)  # the delivery that took it
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

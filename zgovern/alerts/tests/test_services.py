@@ -130,7 +130,14 @@ def test_digest_collects_and_sends_once(in_a, alice):
 
 def test_stale_claims_are_released_for_retry(in_a, alice):
     ids = _notify(in_a, [alice])
-    assert delivery.claim(ids[0])
+    delivery.claim(ids)
     later = timezone.now() + timedelta(minutes=20)
     assert delivery.retry_ids(later) == ids
     assert delivery.deliver(ids) == 1
+
+
+def test_a_second_claim_of_the_same_ids_gets_nothing(in_a, alice):
+    ids = _notify(in_a, [alice])
+    first, second = delivery.claim(ids), delivery.claim(ids)
+    assert Alert.objects.filter(claim_token=first).count() == 1
+    assert not Alert.objects.filter(claim_token=second).exists()

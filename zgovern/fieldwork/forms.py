@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from zgovern.core.errors import DomainError
-from zgovern.fieldwork.models import CommentTarget, PopulationKind
+from zgovern.fieldwork.models import CommentTarget
 from zgovern.fieldwork.services import COMMENT_MAX, NOTE_MAX, SAMPLE_MAX, SEED_MAX
 
 
@@ -63,9 +63,6 @@ class GrantForm(forms.Form):
 class AccessLogFilter(forms.Form):
     auditor = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     audit = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-
-
-POPULATION_CHOICES = PopulationKind.choices
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> int:

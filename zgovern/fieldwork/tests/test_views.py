@@ -7,7 +7,7 @@ from django.core import mail
 from django_scopes import scopes_disabled
 
 from zgovern.fieldwork.models import AuditorGrant, Comment, Sample
-from zgovern.fieldwork.tests.conftest import count, expire, views_of
+from zgovern.fieldwork.tests.conftest import SYSTEM, count, expire, views_of
 from zgovern.tenancy.scoping import organization_scope
 
 
@@ -214,3 +214,51 @@ def test_access_log_lists_what_auditors_opened(
     assert bob.email not in everyone  # an auditor member who was not invited is not logged
     assert alice_client.get(f"/o/{org.slug}/fieldwork/access-log/?audit=x").status_code == 400
     assert views_of(org, alice) == [] and views_of(org, bob) == []
+
+
+def test_invited_auditor_downloads_are_logged_and_kept_to_their_audit(
+    audit_org, audit, other_audit, dave, dave_client
+):
+    from zgovern.audits import services as audits
+
+    org = audit_org
+    with organization_scope(org):
+        mine = audits.request_bundle(org, SYSTEM, audit.pk, enqueue=False)
+        theirs = audits.request_bundle(org, SYSTEM, other_audit.pk, enqueue=False)
+    audits.build_bundle(mine.pk, "tests")
+    download = dave_client.get(f"/o/{org.slug}/audits/bundles/{mine.pk}/download/")
+    assert download.status_code == 200
+    b"".join(download.streaming_content)
+    download.close()
+    assert dave_client.get(f"/o/{org.slug}/audits/bundles/{theirs.pk}/").status_code == 404
+    paths = [row["path"] for row in views_of(org, dave)]
+    assert paths == [f"/o/{org.slug}/audits/bundles/{mine.pk}/download/"]
+
+
+def test_comments_on_a_request_of_the_audit(audit_org, audit, other_audit, alice_client):
+    from django.utils import timezone
+
+    from zgovern.pbc.models import AuditRequest
+
+    org = audit_org
+    with scopes_disabled():
+        mine = AuditRequest.objects.create(
+            organization=org,
+            audit=audit,
+            reference="R-1",
+            title="Population of hires",
+            target_at=timezone.now(),
+        )
+        theirs = AuditRequest.objects.create(
+            organization=org,
+            audit=other_audit,
+            reference="R-2",
+            title="x",
+            target_at=timezone.now(),
+        )
+    url = _url(org, audit, "comments/")
+    posted = alice_client.post(url, {"target_kind": "request", "target_id": mine.pk, "body": "ok"})
+    assert posted.status_code == 302
+    other = {"target_kind": "request", "target_id": theirs.pk, "body": "no"}
+    assert alice_client.post(url, other).status_code == 404
+    assert count(Comment, org) == 1

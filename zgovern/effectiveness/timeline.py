@@ -53,7 +53,8 @@ Summary
 
 - ``not_operating``: nothing showed the control operating in the elapsed period (no pass
   day, no on-time window, no population item with evidence), including a control with no
-  test at all or a period that has not started.
+  test at all, a population control with nobody in its population, or a period that has
+  not started (the reason says which).
 - ``exceptions``: otherwise, when there is any exception: failing days, gap days, late or
   missing windows, population items without evidence (each listed with its dates).
 - ``operated``: operated throughout the elapsed period with no exception.

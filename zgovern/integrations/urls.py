@@ -6,6 +6,7 @@ org_urlpatterns = (
     [
         path("", views.index, name="index"),
         path("new/", views.add, name="add"),
+        path("built-in/", views.builtins, name="builtins"),
         path("<int:integration_id>/", views.detail, name="detail"),
         path("<int:integration_id>/edit/", views.edit, name="edit"),
         path("<int:integration_id>/credentials/", views.credentials, name="credentials"),

@@ -77,6 +77,17 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @requires(write=roles.MANAGE_SETTINGS)
+@require_POST
+def builtins(request: HttpRequest) -> HttpResponse:
+    """Turn on every built-in check (people and accounts, training, policies, records)."""
+    from zgovern.integrations import builtins as builtin
+
+    builtin.ensure_all(request.organization, Actor.from_request(request))
+    messages.success(request, "The built-in checks are set up; each runs on its schedule.")
+    return redirect("integrations:index", org_slug=request.organization.slug)
+
+
+@requires(write=roles.MANAGE_SETTINGS)
 @sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 def add(request: HttpRequest) -> HttpResponse:

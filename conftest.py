@@ -106,3 +106,18 @@ def _no_stray_database_sessions(django_db_setup, django_db_blocker):
         for pid, application, state, query in stray:
             print(f"\nending a stray database session {pid} ({application}, {state}): {query}")
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+class _EveryPolicyApproved(dict):
+    def get(self, key, default=None):
+        return "approved"
+
+
+@pytest.fixture
+def policies_approved(monkeypatch):
+    """Every policy a control relies on counts as approved, so a test about scores and
+    projections is not about the policy module (its own tests cover how a policy gets
+    approved)."""
+    from zgovern.readiness import sources
+
+    monkeypatch.setattr(sources, "_policy_source", lambda org: _EveryPolicyApproved())

@@ -42,7 +42,7 @@ FAILING = {
     "okta.users.inactive_suspended": "j.doe@acme.example has not signed in for 64 days.",
     "training_program.training.security_awareness": "2 people are past their yearly training.",
 }
-NO_RESULTS = {"people.offboarding.assets_returned", "vendors.assessments.current"}
+NO_RESULTS = {"aws.inspector.enabled", "github.repos.secret_scanning"}
 RESOURCES_PER_CHECK = 3
 EVIDENCE_TITLE = "Demo: {requirement}"
 

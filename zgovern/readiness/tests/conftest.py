@@ -86,18 +86,3 @@ def bob_api(org_a, bob):
 @pytest.fixture
 def charlie_api(org_b, charlie):
     return api_client(issue_token(org_b, charlie, read_only=False, name="charlie rw"))
-
-
-class _EveryPolicyApproved(dict):
-    def get(self, key, default=None):
-        return "approved"
-
-
-@pytest.fixture
-def policies_approved(monkeypatch):
-    """Every policy a control relies on counts as approved, so a test about scores and
-    projections is not about the policy module (its own tests cover how a policy gets
-    approved)."""
-    from zgovern.readiness import sources
-
-    monkeypatch.setattr(sources, "_policy_source", lambda org: _EveryPolicyApproved())

@@ -80,7 +80,9 @@ def _scheduled_run(org) -> CheckRun:
         return CheckRun.objects.filter(organization=org).latest("id")
 
 
-def test_a_scheduled_run_records_intervals_evidence_and_control_status(org_a, aws_endpoint):
+def test_a_scheduled_run_records_intervals_evidence_and_control_status(
+    org_a, aws_endpoint, policies_approved
+):
     _seed(aws_endpoint)
     with organization_scope(org_a):
         frameworks.adopt_builtin(org_a, ACTOR, "soc2")

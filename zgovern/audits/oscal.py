@@ -236,7 +236,11 @@ def _resource(item: EvidenceItem, resource_id: str, path: str | None) -> dict:
 
 
 def _findings(ctx: BundleContext, ids: _Ids, by_control: dict[str, list[str]]) -> list[dict]:
-    assessment = assess_organization(ctx.org)
+    # The controls summary of the same bundle has usually computed it already.
+    cache = getattr(ctx, "cache", {})
+    if "assessment" not in cache:
+        cache["assessment"] = assess_organization(ctx.org)
+    assessment = cache["assessment"]
     criteria = _criteria_by_control(ctx)
     findings = []
     for control in ctx.controls:

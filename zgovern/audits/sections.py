@@ -47,8 +47,15 @@ HISTORY_FIELDS = ("check_id", "resource__resource_type", "resource__name",
                   "reason", "started_at", "ended_at", "confirmed_at")  # fmt: skip
 
 
+def assessment_of(ctx: BundleContext):
+    """The organisation's readiness at export time, computed once per bundle."""
+    if "assessment" not in ctx.cache:
+        ctx.cache["assessment"] = assess_organization(ctx.org)
+    return ctx.cache["assessment"]
+
+
 def controls_summary(ctx: BundleContext) -> None:
-    assessment = assess_organization(ctx.org)
+    assessment = assessment_of(ctx)
     checks = _checks_by_control(ctx)
     requirements = _requirements_by_control(ctx)
     counts = _evidence_counts(ctx)

@@ -23,12 +23,12 @@ from zgovern.findings.schemas import (
     FindingOut,
     FindingPage,
     FindingQuery,
+    FindingsSettingsOut,
+    FindingsSettingsPatch,
+    FindingsSummaryOut,
     ScanIn,
     ScanOut,
     ScanPage,
-    SettingsOut,
-    SettingsPatch,
-    SummaryOut,
 )
 
 router = Router(tags=["findings"])
@@ -102,7 +102,9 @@ def get_finding(request: HttpRequest, finding_id: int = FindingId):
 
 
 @router.get(
-    "/findings/summary", response={200: SummaryOut, **READ_ERRORS}, summary="Findings summary"
+    "/findings/summary",
+    response={200: FindingsSummaryOut, **READ_ERRORS},
+    summary="Findings summary",
 )
 def summary(request: HttpRequest):
     """Open exceptions by severity and category, from the stored results."""
@@ -116,7 +118,7 @@ def summary(request: HttpRequest):
 
 
 @router.get(
-    "/findings/settings", response={200: SettingsOut, **READ_ERRORS}, summary="Scan windows"
+    "/findings/settings", response={200: FindingsSettingsOut, **READ_ERRORS}, summary="Scan windows"
 )
 def get_settings(request: HttpRequest):
     """The windows the scan tests (revocation and onboarding come from identity settings)."""
@@ -124,9 +126,11 @@ def get_settings(request: HttpRequest):
 
 
 @router.patch(
-    "/findings/settings", response={200: SettingsOut, **WRITE_ERRORS}, summary="Change windows"
+    "/findings/settings",
+    response={200: FindingsSettingsOut, **WRITE_ERRORS},
+    summary="Change windows",
 )
-def patch_settings(request: HttpRequest, payload: SettingsPatch):
+def patch_settings(request: HttpRequest, payload: FindingsSettingsPatch):
     """Change the review cadence and the vendor, training and plan-test windows (months).
     Logged as `findings.settings_updated` when something changes."""
     services.update_settings(request.organization, Actor.from_request(request), **payload.changes())

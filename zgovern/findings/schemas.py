@@ -51,7 +51,7 @@ class ScanPage(Schema):
     items: list[ScanOut]
 
 
-class EvidenceRef(Schema):
+class FindingsEvidenceRef(Schema):
     type: str
     id: str
     label: str
@@ -73,7 +73,7 @@ class FindingOut(Schema):
     period_until: datetime | None
     duration_seconds: float | None
     wording: str
-    evidence: list[EvidenceRef]
+    evidence: list[FindingsEvidenceRef]
     task_id: int | None = Field(description="The remediation task this finding created.")
     status: FindingStatus
     first_seen_at: datetime
@@ -98,7 +98,7 @@ class FindingQuery(Schema):
     offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
-class SettingsOut(Schema):
+class FindingsSettingsOut(Schema):
     revocation_business_days: int = Field(description="From the identity settings.")
     onboarding_days: int = Field(description="From the identity settings.")
     review_cadence_months: int
@@ -108,7 +108,7 @@ class SettingsOut(Schema):
     production_systems: list[str]
 
 
-class SettingsPatch(Input):
+class FindingsSettingsPatch(Input):
     review_cadence_months: int | None = Field(None, ge=1, le=12)
     vendor_reassessment_months: int | None = Field(None, ge=1, le=36)
     training_months: int | None = Field(None, ge=1, le=36)
@@ -118,7 +118,7 @@ class SettingsPatch(Input):
         return {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
 
 
-class SummaryOut(Schema):
+class FindingsSummaryOut(Schema):
     total: int
     by_severity: dict[str, int]
     by_category: dict[str, int]

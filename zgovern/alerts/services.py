@@ -215,9 +215,14 @@ def _row(org, kind, key, subject, body, link, group, now, user, mode) -> Alert:
         channel=Channel.EMAIL if user is not None else Channel.WEBHOOK,
         recipient=user,
         destination=user.email if user is not None else WEBHOOK,
-        subject=subject[:SUBJECT_MAX],
+        subject=_one_line(subject)[:SUBJECT_MAX],
         body=body,
         link=link[:LINK_MAX],
         status=AlertStatus.PENDING if mode == Mode.IMMEDIATE else AlertStatus.QUEUED,
         created_at=now,
     )
+
+
+def _one_line(text: str) -> str:
+    """A subject on one line: a name carrying a newline must not break the mail header."""
+    return " ".join(str(text).split())

@@ -141,3 +141,8 @@ def test_a_second_claim_of_the_same_ids_gets_nothing(in_a, alice):
     first, second = delivery.claim(ids), delivery.claim(ids)
     assert Alert.objects.filter(claim_token=first).count() == 1
     assert not Alert.objects.filter(claim_token=second).exists()
+
+
+def test_a_subject_with_newlines_is_sent_on_one_line(in_a, alice):
+    ids = services.notify(in_a, Kind.FINDING, "n1", "Bucket\r\nBcc: x@evil.example", "", [alice])
+    assert Alert.objects.get(pk=ids[0]).subject == "Bucket Bcc: x@evil.example"

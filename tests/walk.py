@@ -23,6 +23,8 @@ EXTRA_VALUES = {
     "population": "new_hires",
     "questionnaire_key": "security",
 }
+
+
 def call(client, method: str, url: str, **kwargs):
     """``client.<method>(url)`` with the response closed at once, so a file it streams
     (a bundle download, say) is not left open for the garbage collector to find."""

@@ -127,9 +127,9 @@ def version(request: HttpRequest) -> dict:
 
 
 def _mount_routers() -> None:
-    from zgovern.changes.api import router as changes_router
     from zgovern.audits.api import router as audits_router
     from zgovern.audits.api_oscal import router as audits_oscal_router
+    from zgovern.changes.api import router as changes_router
     from zgovern.controls.api import router as controls_router
     from zgovern.effectiveness.api import router as effectiveness_router
     from zgovern.evidence.api import router as evidence_router

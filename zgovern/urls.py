@@ -4,8 +4,8 @@ middleware resolves the slug before any view runs."""
 from django.urls import include, path
 
 from zgovern.api import api
-from zgovern.changes.urls import org_urlpatterns as changes_org
 from zgovern.audits.urls import org_urlpatterns as audits_org
+from zgovern.changes.urls import org_urlpatterns as changes_org
 from zgovern.controls.urls import org_urlpatterns as controls_org
 from zgovern.core.urls import org_urlpatterns as core_org
 from zgovern.core.urls import urlpatterns as site

@@ -26,7 +26,6 @@ PEOPLE = (
     ("maria@acme.example", "Maria Member", Role.MEMBER),
     ("eric@acme.example", "Eric Employee", Role.EMPLOYEE),
     ("audrey@audit-firm.example", "Audrey Auditor", Role.AUDITOR),
-    "zgovern.trust.demo",
 )
 # Apps that add demo records, in dependency order.
 DEMO_MODULES: tuple[str, ...] = (
@@ -51,6 +50,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "zgovern.findings.demo",
     "zgovern.pbc.demo",
     "zgovern.alerts.demo",
+    "zgovern.trust.demo",
 )
 
 

@@ -12,8 +12,9 @@ import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.db import connections
 from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext
@@ -285,10 +286,31 @@ def check_history(ctx: BundleContext) -> None:
     ctx.add_csv(
         "monitoring/check-history.csv",
         header,
-        intervals.iterator(chunk_size=5000),
+        _raw_history(intervals),
         "Check history for the period",
         "history",
     )
+
+
+def _raw_history(rows):
+    """The intervals straight from a database cursor: a year of history is 100,000s of
+    rows, and Django's per-value datetime converters were most of the section's time.
+    SQLite hands back naive UTC instants (or text); they are written as aware UTC ones,
+    the same as PostgreSQL's."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                yield (*row[:8], _utc(row[8]), _utc(row[9]), _utc(row[10]))
+
+
+def _utc(value):
+    if value is None or value == "":
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def system_description(ctx: BundleContext) -> None:

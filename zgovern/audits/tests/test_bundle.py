@@ -70,6 +70,8 @@ def test_check_history_of_the_period_is_included(bundle):
     with zipfile.ZipFile(services.bundle_path(bundle)) as archive:
         history = archive.read("monitoring/check-history.csv").decode("utf-8-sig")
     assert "aws.iam.console_mfa" in history and ",fail," in history
+    row = next(line for line in history.splitlines() if ",fail," in line)
+    assert row.split(",")[-3].endswith("+00:00")  # an aware instant on every database
 
 
 def _rewrite(source, target, change):

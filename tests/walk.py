@@ -26,10 +26,14 @@ EXTRA_VALUES = {
 
 
 def call(client, method: str, url: str, **kwargs):
-    """``client.<method>(url)`` with the response closed at once, so a file it streams
-    (a bundle download, say) is not left open for the garbage collector to find."""
+    """``client.<method>(url)`` with a streamed body read at once, so the file behind it
+    (a bundle download, say) is closed rather than left for the garbage collector.
+    Reading it is what closes it: the test client then closes the response with the
+    request-finished handlers held back, whereas ``response.close()`` would run them and
+    drop the test's database connection (with ``CONN_MAX_AGE = 0``, on PostgreSQL)."""
     response = getattr(client, method)(url, **kwargs)
-    response.close()
+    if response.streaming:
+        b"".join(response.streaming_content)
     return response
 
 

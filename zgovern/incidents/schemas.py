@@ -12,7 +12,7 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool
 
-from zgovern.core.schema_types import MAX_ID
+from zgovern.core.schema_types import MAX_ID, Instant
 from zgovern.core.schema_types import text as _text
 from zgovern.incidents.figures import hours
 from zgovern.incidents.models import Incident, IncidentStatus
@@ -51,11 +51,11 @@ class IncidentSeverityIn(Input):
 
 class IncidentTimelineOut(Schema):
     id: int
-    at: datetime
+    at: Instant
     by: str
     action: str
     recorded_by: str
-    recorded_at: datetime
+    recorded_at: Instant
 
     @staticmethod
     def resolve_by(obj) -> str:
@@ -64,7 +64,7 @@ class IncidentTimelineOut(Schema):
 
 class IncidentTimelineIn(Input):
     action: _text(5_000, 1)  # type: ignore[valid-type]
-    at: datetime | None = Field(None, description="When it was done; default now.")
+    at: Instant | None = Field(None, description="When it was done; default now.")
     by: _text(300) = Field("", description="Who did it; default the caller.")  # type: ignore[valid-type]
 
 
@@ -77,7 +77,7 @@ class IncidentOut(Schema):
     owner_email: str
     owner_name: str
     started_at: datetime | None
-    detected_at: datetime
+    detected_at: Instant
     reported_at: datetime | None
     contained_at: datetime | None
     resolved_at: datetime | None
@@ -97,8 +97,8 @@ class IncidentOut(Schema):
     risk_ids: list[int]
     control_ids: list[int]
     evidence_id: int | None = Field(description="The evidence item recorded at closing.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
     @staticmethod
     def resolve_severity(obj: Incident) -> str:
@@ -158,8 +158,8 @@ class IncidentsQuery(Schema):
     status: IncidentStatus | None = None
     owner: Email = Field("", description="The owner's email.")  # type: ignore[valid-type]
     past_target: bool = Field(False, description="Only incidents open past their target.")
-    detected_from: datetime | None = None
-    detected_to: datetime | None = Field(None, description="Exclusive.")
+    detected_from: Instant | None = None
+    detected_to: Instant | None = Field(None, description="Exclusive.")
     sort: str = Field("", pattern=SORT_PATTERN, description=SORT_HELP)
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000_000)
@@ -171,15 +171,15 @@ class IncidentIn(Input):
     severity: SeverityName = Field(description="A name of the organisation's severity table.")  # type: ignore[valid-type]
     status: IncidentStatus = IncidentStatus.OPEN
     owner_email: Email = ""
-    started_at: datetime | None = None
-    detected_at: datetime
-    reported_at: datetime | None = None
-    contained_at: datetime | None = None
-    resolved_at: datetime | None = None
+    started_at: Instant | None = None
+    detected_at: Instant
+    reported_at: Instant | None = None
+    contained_at: Instant | None = None
+    resolved_at: Instant | None = None
     affected_systems: MediumText = ""
     affected_data: MediumText = ""
     customers_notified: StrictBool = False
-    customers_notified_at: datetime | None = None
+    customers_notified_at: Instant | None = None
     root_cause: LongText = ""
     lessons_learned: LongText = ""
     risk_ids: list[int] = []
@@ -192,15 +192,15 @@ class IncidentPatch(Input):
     severity: SeverityName | None = None  # type: ignore[valid-type]
     status: IncidentStatus | None = None
     owner_email: Email | None = None
-    started_at: datetime | None = None
-    detected_at: datetime | None = None
-    reported_at: datetime | None = None
-    contained_at: datetime | None = None
-    resolved_at: datetime | None = None
+    started_at: Instant | None = None
+    detected_at: Instant | None = None
+    reported_at: Instant | None = None
+    contained_at: Instant | None = None
+    resolved_at: Instant | None = None
     affected_systems: MediumText | None = None
     affected_data: MediumText | None = None
     customers_notified: StrictBool | None = None
-    customers_notified_at: datetime | None = None
+    customers_notified_at: Instant | None = None
     root_cause: LongText | None = None
     lessons_learned: LongText | None = None
     risk_ids: list[int] | None = None
@@ -208,8 +208,8 @@ class IncidentPatch(Input):
 
 
 class IncidentFiguresQuery(Schema):
-    detected_from: datetime | None = Field(None, description="Start of the period.")
-    detected_to: datetime | None = Field(None, description="End of the period (exclusive).")
+    detected_from: Instant | None = Field(None, description="Start of the period.")
+    detected_to: Instant | None = Field(None, description="End of the period (exclusive).")
 
 
 class ResponseSummaryOut(Schema):

@@ -10,7 +10,7 @@ from enum import Enum
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from zgovern.core.schema_types import MAX_ID
+from zgovern.core.schema_types import MAX_ID, Instant
 from zgovern.core.schema_types import text as _text
 from zgovern.tenancy.schemas import ErrorOut
 from zgovern.vendors import queries
@@ -255,7 +255,7 @@ class VendorAnswersIn(Input):
 class VendorConclusionIn(Input):
     conclusion: VendorConclusion
     notes: _text(4000) = Field("", description="Required unless `acceptable`.")  # type: ignore[valid-type]
-    assessed_at: datetime | None = Field(None, description="Default now; never in the future.")
+    assessed_at: Instant | None = Field(None, description="Default now; never in the future.")
 
 
 class VendorCadenceIn(Input):

@@ -228,8 +228,7 @@ def test_invited_auditor_downloads_are_logged_and_kept_to_their_audit(
     audits.build_bundle(mine.pk, "tests")
     download = dave_client.get(f"/o/{org.slug}/audits/bundles/{mine.pk}/download/")
     assert download.status_code == 200
-    b"".join(download.streaming_content)
-    download.close()
+    b"".join(download.streaming_content)  # closes the file, as the test client does
     assert dave_client.get(f"/o/{org.slug}/audits/bundles/{theirs.pk}/").status_code == 404
     paths = [row["path"] for row in views_of(org, dave)]
     assert paths == [f"/o/{org.slug}/audits/bundles/{mine.pk}/download/"]

@@ -71,3 +71,15 @@ def test_permissions(org_a, org_b, bob_api, charlie_api):
                 {"action": "x"}).status_code == 404  # fmt: skip
     assert send(charlie_api, "get", "/incidents").json()["count"] == 0
     assert counts(org_a) == (1, 0)
+
+
+def test_an_offset_postgresql_cannot_store_is_taken_in_utc(org_a, alice):
+    from zgovern.tenancy.tests.conftest import api_client, issue_token
+
+    client = api_client(issue_token(org_a, alice, read_only=False, name="offsets"))
+    # ISO 8601 allows -21:24; PostgreSQL refuses offsets beyond ±15:59.
+    url = "/api/v1/incidents?detected_to=0112-12-24T07%3A13%3A38-21%3A24"
+    assert client.get(url).status_code == 200
+    overflow = "/api/v1/incidents?detected_to=0001-01-01T00%3A00%3A00%2B01%3A00"
+    response = client.get(overflow)
+    assert response.status_code == 422 and "detected_to" in response.json()["detail"]

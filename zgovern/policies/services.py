@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from zgovern.core.actor import Actor
 from zgovern.core.errors import Conflict, DomainError, NotFound
-from zgovern.policies import templates
+from zgovern.policies import signals, templates
 from zgovern.policies.acknowledgements import acknowledge, record_paper_acknowledgement
 from zgovern.policies.audience import audience
 from zgovern.policies.models import (
@@ -265,6 +265,11 @@ def publish(
             "supersedes": previous.number if previous else None,
             "effective_date": effective.isoformat(),
         })  # fmt: skip
+        transaction.on_commit(
+            lambda: signals.version_published.send_robust(
+                PolicyVersion, organization=org, version=version
+            )
+        )
     return version
 
 

@@ -57,6 +57,17 @@ def test_a_new_version_is_announced_at_publication_once(org_a, cast):
     assert _send(org_a).announced == 0  # already told
 
 
+def test_publishing_announces_the_version_once_it_commits(
+    org_a, cast, django_capture_on_commit_callbacks
+):
+    _send(org_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        published_policy(org_a, "encryption")
+    assert sorted(m.to[0] for m in mail.outbox) == ["eric@a.example", "pia@a.example"]
+    assert _send(org_a).announced == 0  # already told
+
+
 def test_overdue_training_is_in_the_reminder(org_a, cast):
     mail.outbox.clear()
     _send(org_a)

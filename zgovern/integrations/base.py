@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class ProviderError(Exception):
@@ -138,3 +138,56 @@ class Persisting(Protocol):
     never as empty."""
 
     def persist(self, integration: Any, inventory: Inventory, at: Any) -> None: ...
+
+
+class NoSettings(BaseModel):
+    """The settings of a built-in provider: none, its records are zGovern's own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+Collector = Callable[[Any], Any]  # organisation -> what a service's checks evaluate
+
+
+class BuiltInProvider:
+    """A :class:`BuiltIn` provider over zGovern's own records: no settings, no outside API,
+    collected by ``collect_org`` in the runner's thread. ``collectors()`` maps each service
+    to the function reading it (a function, so the records modules load only when a run
+    needs them); a service without one is recorded as a failure of that service alone."""
+
+    config_schema = NoSettings
+    credentials_schema = NoSettings
+    in_process = True
+
+    def __init__(
+        self, key: str, name: str, reads: str, checks: Any,
+        collectors: Callable[[], dict[str, Collector]],
+    ) -> None:  # fmt: skip
+        self.key, self.name, self._reads = key, name, reads
+        self._checks, self._collectors = checks, collectors
+
+    def collect_org(self, organization: Any, services: Iterable[str]) -> Inventory:
+        inventory = Inventory()
+        collectors = self._collectors()
+        for service in services:
+            collector = collectors.get(service)
+            if collector is None:
+                inventory.failures[service] = ProviderError(
+                    f"unknown service {service!r}", permanent=True, service=service
+                )
+                continue
+            inventory.data[service] = collector(organization)
+            inventory.calls[service] = 0
+        return inventory
+
+    def collect(self, config: BaseModel, credentials: BaseModel, services: Iterable[str]):
+        raise ProviderError(f"the {self.key} checks run in process (collect_org)", permanent=True)
+
+    def test_connection(self, config: BaseModel, credentials: BaseModel) -> ConnectionReport:
+        return ConnectionReport(True, ((self._reads, True, "built in"),))
+
+    def evaluators(self) -> dict[str, Evaluator]:
+        return self._checks.evaluators()
+
+    def checks_file(self) -> str:
+        return self._checks.CHECKS_FILE

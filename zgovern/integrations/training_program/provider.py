@@ -4,52 +4,22 @@ organisation's scope. It needs no configuration and no credentials."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict
 
-from zgovern.integrations.base import ConnectionReport, Evaluator, Inventory, ProviderError
+from zgovern.integrations.base import BuiltInProvider
 from zgovern.integrations.training_program import checks
 
 
-class Nothing(BaseModel):
-    """No settings: the records are zGovern's own."""
+def _collect(organization: Any) -> dict[str, Any]:
+    from zgovern.training import queries
 
-    model_config = ConfigDict(extra="forbid")
-
-
-class TrainingProgramProvider:
-    key = "training_program"
-    name = "Security training (built in)"
-    config_schema = Nothing
-    credentials_schema = Nothing
-    in_process = True
-
-    def collect(self, config: Nothing, credentials: Nothing, services: Iterable[str]) -> Inventory:
-        raise ProviderError(
-            "The built-in training checks are collected inside zGovern.", permanent=True
-        )
-
-    def collect_org(self, organization: Any, services: Iterable[str]) -> Inventory:
-        from zgovern.training import queries
-
-        today = timezone.localdate()
-        courses = {c.key: _course(c) for c in queries.courses(organization)}
-        for row in queries.statuses(organization, today):
-            courses[row.course.key]["people"].append(_row(row))
-        data = {checks.SERVICE: {"today": today.isoformat(), "courses": courses}}
-        return Inventory(data=data, calls={checks.SERVICE: 1})
-
-    def evaluators(self) -> dict[str, Evaluator]:
-        return checks.evaluators()
-
-    def checks_file(self) -> str:
-        return checks.CHECKS_FILE
-
-    def test_connection(self, config: Nothing, credentials: Nothing) -> ConnectionReport:
-        return ConnectionReport(True, (("zGovern's training records", True, "built in"),))
+    today = timezone.localdate()
+    courses = {c.key: _course(c) for c in queries.courses(organization)}
+    for row in queries.statuses(organization, today):
+        courses[row.course.key]["people"].append(_row(row))
+    return {"today": today.isoformat(), "courses": courses}
 
 
 def _course(course) -> dict:
@@ -69,4 +39,7 @@ def _row(row) -> dict:
     }
 
 
-PROVIDER = TrainingProgramProvider()
+PROVIDER = BuiltInProvider(
+    "training_program", "Security training (built in)", "zGovern's training records", checks,
+    lambda: {checks.SERVICE: _collect},
+)  # fmt: skip

@@ -20,7 +20,7 @@ from zgovern.audits.schemas import (
 from zgovern.core.actor import Actor
 from zgovern.core.errors import NotFound
 from zgovern.core.schema_types import MAX_ID
-from zgovern.tenancy import activity, roles
+from zgovern.tenancy import roles
 
 router = Router(tags=["audits"])
 READ_ERRORS = {code: AuditErrorOut for code in (401, 403, 404, 422)}
@@ -115,14 +115,7 @@ def get_bundle(request: HttpRequest, bundle_id: int = BundleId):
 def download_bundle(request: HttpRequest, bundle_id: int = BundleId):
     """The bundle's ZIP (409 until it is ready). Every download is logged as
     `audit.bundle_downloaded`."""
-    bundle = services.ready_bundle(request.organization, bundle_id)
-    activity.record(
-        request.organization,
-        Actor.from_request(request),
-        "audit.bundle_downloaded",
-        bundle,
-        {"sha256": bundle.sha256},
-    )
+    bundle = services.download_bundle(request.organization, Actor.from_request(request), bundle_id)
     return _file(bundle)
 
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router
 
-from zgovern.audits import oscal, services
+from zgovern.audits import services
 from zgovern.audits.schemas import AuditErrorOut
 from zgovern.core.actor import Actor
-from zgovern.core.errors import DomainError
 from zgovern.core.schema_types import MAX_ID
-from zgovern.tenancy import activity
 
 router = Router(tags=["audits"])
 ERRORS = {code: AuditErrorOut for code in (400, 401, 403, 404, 422)}
@@ -28,12 +26,9 @@ def oscal_results(request: HttpRequest, audit_id: int = AuditId):
     period, a finding per in-scope control and criterion, an observation per evidence item
     collected in the period with its SHA-256. An audit without a period is a 400. Logged
     as `audit.oscal_exported`."""
-    org = request.organization
-    audit = services.get_audit(org, audit_id)
-    if not audit.has_period:
-        raise DomainError("Set the audit's period before exporting it.", field="period_end")
-    content = oscal.render(oscal.context_for(org, audit))
-    activity.record(org, Actor.from_request(request), "audit.oscal_exported", audit, {})
+    audit, content = services.oscal_export(
+        request.organization, Actor.from_request(request), audit_id
+    )
     response = HttpResponse(content, content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="audit-{audit.pk}-oscal.json"'
     return response

@@ -282,6 +282,27 @@ def ready_bundle(org: Organization, bundle_id: Any) -> Bundle:
     return bundle
 
 
+def download_bundle(org: Organization, actor: Actor, bundle_id: Any) -> Bundle:
+    """A ready bundle to hand to ``actor``, the download logged as
+    ``audit.bundle_downloaded`` (``NotFound``, or ``Conflict`` until it is ready)."""
+    bundle = ready_bundle(org, bundle_id)
+    activity.record(org, actor, "audit.bundle_downloaded", bundle, {"sha256": bundle.sha256})
+    return bundle
+
+
+def oscal_export(org: Organization, actor: Actor, audit_id: Any) -> tuple[Audit, str]:
+    """The audit's OSCAL assessment results as JSON text, the export logged as
+    ``audit.oscal_exported``; refused for an audit without a period."""
+    from zgovern.audits import oscal
+
+    audit = get_audit(org, audit_id)
+    if not audit.has_period:
+        raise DomainError("Set the audit's period before exporting it.", field="period_end")
+    content = oscal.render(oscal.context_for(org, audit))
+    activity.record(org, actor, "audit.oscal_exported", audit, {})
+    return audit, content
+
+
 def rotate_key(org: Organization, actor: Actor):
     with organization_scope(org), transaction.atomic():
         key = signing.rotate(org)

@@ -17,7 +17,7 @@ from zgovern.audits.forms import AuditForm, add_domain_error, audit_initial
 from zgovern.audits.models import Audit, Bundle
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
-from zgovern.tenancy import activity, roles
+from zgovern.tenancy import roles
 from zgovern.tenancy.middleware import requires
 
 
@@ -133,18 +133,13 @@ def bundle_status(request: HttpRequest, bundle_id: int) -> HttpResponse:
 @require_safe
 def download(request: HttpRequest, bundle_id: int) -> HttpResponse:
     try:
-        bundle = services.ready_bundle(request.organization, bundle_id)
+        bundle = services.download_bundle(
+            request.organization, Actor.from_request(request), bundle_id
+        )
     except DomainError as exc:
         if exc.status == 404:
             raise Http404("No such bundle") from None
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
-    activity.record(
-        request.organization,
-        Actor.from_request(request),
-        "audit.bundle_downloaded",
-        bundle,
-        {"sha256": bundle.sha256},
-    )
     name = f"audit-{bundle.audit_id}-bundle-{bundle.pk}.zip"
     handle = services.bundle_path(bundle).open("rb")
     return FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")

@@ -9,14 +9,14 @@ judging.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
 from zgovern.changes.models import ChangeRecord
 from zgovern.controls.models import Control, ControlCheck, ControlEvidence, EvidenceRequirement
+from zgovern.core.rows import plain_rows
 from zgovern.effectiveness.timeline import (
     ACCESS_REVIEW_KEYS,
     CHANGE_KEYS,
@@ -109,40 +109,16 @@ def _intervals(org, check_ids: set[str], begin: datetime, finish: datetime):
     out: dict[str, list] = defaultdict(list)
     if not check_ids:
         return out
-    rows = (
-        CheckInterval.objects.filter(
-            organization=org,
-            check_id__in=check_ids,
-            status__in=JUDGED_STATUSES,
-            started_at__lt=finish,
-        )
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=begin))
-        .values_list("check_id", "status", "started_at", "ended_at")
-    )
-    for check_id, status, started, ended in _raw(rows):
-        out[check_id].append((status, _instant(started), _instant(ended)))
+    rows = CheckInterval.objects.filter(
+        organization=org,
+        check_id__in=check_ids,
+        status__in=JUDGED_STATUSES,
+        started_at__lt=finish,
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=begin))
+    fields = ("check_id", "status", "started_at", "ended_at")
+    for check_id, status, started, ended in plain_rows(rows, fields, fields[2:]):
+        out[check_id].append((status, started, ended))
     return out
-
-
-def _raw(rows):
-    """The rows of a values_list queryset without Django's per-value converters: a year
-    of history is 100,000s of intervals, and converting their datetimes one by one took
-    most of the time. Only for columns :func:`_instant` (or nothing) converts."""
-    sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5000):
-            yield from batch
-
-
-def _instant(value) -> datetime | None:
-    """A stored instant as an aware datetime: SQLite hands back naive UTC datetimes (or
-    text), other databases aware datetimes."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _provider(check_id: str) -> str:

@@ -22,6 +22,7 @@ compliance-trestle's models.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -49,8 +50,9 @@ IMPLEMENTATION = {
     ControlStatus.MISSING: "planned",
     ControlStatus.NOT_APPLICABLE: "not-applicable",
 }
+OBSERVED = ("pk", "kind", "title", "source", "sha256", "collected_at", "link_url",
+            "content_type")  # fmt: skip
 _NOT_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
-_EVIDENCE_TITLE = re.compile(r"^Evidence (\d+):")
 
 
 def token(value: str) -> str:
@@ -61,17 +63,25 @@ def token(value: str) -> str:
 
 
 def _when(moment: datetime) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+    return moment.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 class _Ids:
-    """Stable UUIDs (version 5) under one namespace per organisation and audit."""
+    """Stable UUIDs (version 5) under one namespace per organisation and audit: the same
+    strings :func:`uuid.uuid5` gives, made without a UUID object each (a document has
+    three per evidence item)."""
 
     def __init__(self, org, audit: Audit) -> None:
-        self._space = uuid.uuid5(uuid.NAMESPACE_URL, f"{NS}/{org.slug}/audits/{audit.pk}")
+        space = uuid.uuid5(uuid.NAMESPACE_URL, f"{NS}/{org.slug}/audits/{audit.pk}")
+        self._space = space.bytes
 
     def __call__(self, *parts: Any) -> str:
-        return str(uuid.uuid5(self._space, "/".join(str(p) for p in parts)))
+        name = "/".join(str(p) for p in parts).encode()
+        raw = bytearray(hashlib.sha1(self._space + name, usedforsecurity=False).digest()[:16])
+        raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+        raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+        text = raw.hex()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def context_for(org, audit: Audit, now: datetime | None = None) -> BundleContext:
@@ -128,11 +138,7 @@ def render(ctx: BundleContext, files: dict[int, str] | None = None) -> bytes:
 
 def write(ctx: BundleContext) -> None:
     """The bundle section: the document, with each observation naming its file."""
-    files = {}
-    for entry in ctx.writer.entries:
-        match = _EVIDENCE_TITLE.match(entry.title) if entry.section == "evidence" else None
-        if match:
-            files[int(match[1])] = entry.path
+    files = ctx.cache.get("evidence_paths", {})
     ctx.add_bytes(PATH, render(ctx, files), "OSCAL assessment results (JSON)", "oscal")
 
 
@@ -198,8 +204,7 @@ def _observations(ctx, ids: _Ids, controls_of, files) -> tuple[list[dict], list[
         batch = EvidenceItem.objects.filter(
             organization=ctx.org, pk__in=evidence_ids[first : first + 500]
         ).order_by("pk")
-        for item in batch.only("pk", "kind", "title", "source", "sha256", "collected_at",
-                               "file_name", "link_url", "content_type"):  # fmt: skip
+        for item in batch.values_list(*OBSERVED, named=True):
             resource_id = ids("evidence", item.pk)
             resources.append(_resource(item, resource_id, files.get(item.pk)))
             observations.append(
@@ -223,7 +228,7 @@ def _observations(ctx, ids: _Ids, controls_of, files) -> tuple[list[dict], list[
     return observations, resources
 
 
-def _resource(item: EvidenceItem, resource_id: str, path: str | None) -> dict:
+def _resource(item: Any, resource_id: str, path: str | None) -> dict:
     href = path or (item.link_url if item.source == "link" else f"evidence/{item.pk}")
     rlink: dict[str, Any] = {
         "href": href,

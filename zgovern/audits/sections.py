@@ -8,19 +8,17 @@ bundle holds.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import connections
 from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext
 from zgovern.controls.models import ControlCheck, ControlEvidence, EvidenceRequirement
+from zgovern.core.rows import plain_rows
 from zgovern.evidence.models import EvidenceItem
-from zgovern.evidence.storage import InvalidDigest, blob_key, evidence_storage
 from zgovern.frameworks.models import SystemDescription
 from zgovern.monitoring.models import CheckInterval
 from zgovern.readiness.engine import assess_organization
@@ -28,7 +26,7 @@ from zgovern.readiness.engine import assess_organization
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("controls", "Controls summary", "zgovern.audits.sections:controls_summary"),
     ("checklist", "Evidence checklist", "zgovern.audits.sections:evidence_checklist"),
-    ("evidence", "Evidence files", "zgovern.audits.sections:evidence_files"),
+    ("evidence", "Evidence files", "zgovern.audits.evidence_files:write"),
     ("history", "Check history", "zgovern.audits.sections:check_history"),
     ("effectiveness", "Operating effectiveness", "zgovern.effectiveness.bundle:write"),
     ("policies", "Policy library", "zgovern.policies.bundle:write"),
@@ -46,6 +44,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 HISTORY_FIELDS = ("check_id", "resource__resource_type", "resource__name",
                   "resource__external_id", "resource__account", "resource__region", "status",
                   "reason", "started_at", "ended_at", "confirmed_at")  # fmt: skip
+HISTORY_INSTANTS = frozenset(("started_at", "ended_at", "confirmed_at"))
 
 
 def assessment_of(ctx: BundleContext):
@@ -121,8 +120,9 @@ def period_links(ctx: BundleContext) -> list[PeriodLink]:
     items = EvidenceItem.objects.filter(
         organization=ctx.org, collected_at__gte=start, collected_at__lt=end
     )
+    zone = timezone.get_current_timezone()
     current = {
-        pk: (kind, timezone.localtime(at).date())
+        pk: (kind, at.astimezone(zone).date())
         for pk, kind, at in items.values_list("pk", "kind", "collected_at")
     }
     corrected = EvidenceItem.objects.filter(organization=ctx.org, supersedes__isnull=False)
@@ -198,73 +198,6 @@ def _windows(ctx: BundleContext, control, requirement, found: list[tuple[date, i
         ]
 
 
-def evidence_files(ctx: BundleContext) -> None:
-    """Each current evidence item linked to an in-scope control and collected in the
-    period: the file itself (streamed), a record's JSON, or a link's address, plus an index
-    relating every item to its controls and its stored SHA-256."""
-    controls: dict[int, list[str]] = defaultdict(list)
-    for link in period_links(ctx):
-        controls[link.evidence_id].append(link.control_key)
-    ids = sorted(controls)
-    ctx.total += len(ids)
-    rows = []
-    for start in range(0, len(ids), 500):
-        batch = EvidenceItem.objects.filter(organization=ctx.org, pk__in=ids[start : start + 500])
-        for item in batch.order_by("pk"):
-            entry = _write_item(ctx, item)
-            intact = "yes" if item.source == "link" or entry.sha256 == item.sha256 else "NO"
-            rows.append(
-                [
-                    item.pk,
-                    item.kind,
-                    item.title,
-                    item.source,
-                    item.collected_at,
-                    item.sha256,
-                    intact,
-                    " ".join(sorted(controls[item.pk])),
-                    entry.path,
-                ]
-            )
-            ctx.step("evidence")
-    header = [
-        "id",
-        "kind",
-        "title",
-        "source",
-        "collected at",
-        "stored sha256",
-        "intact",
-        "controls",
-        "file in bundle",
-    ]
-    ctx.add_csv("evidence/evidence-index.csv", header, rows, "Evidence index", "evidence")
-
-
-def _write_item(ctx: BundleContext, item: EvidenceItem):
-    stem = f"evidence/{item.pk}-{item.title[:60]}"
-    title = f"Evidence {item.pk}: {item.title}"
-    if item.source == "link":
-        return ctx.add_bytes(f"{stem}.url.txt", f"{item.link_url}\n".encode(), title, "evidence")
-    if item.file_name:
-        try:
-            handle = _storage(ctx).open(blob_key(ctx.org, item.sha256), "rb")
-        except (FileNotFoundError, InvalidDigest):
-            note = f"The stored file {item.sha256} of evidence {item.pk} is missing.\n"
-            return ctx.add_bytes(f"{stem}.MISSING.txt", note.encode(), title, "evidence")
-        with handle:
-            name = f"evidence/{item.pk}-{item.file_name}"
-            return ctx.add_stream(name, handle, item.file_size, title, "evidence")
-    data = json.dumps(item.record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return ctx.add_bytes(f"{stem}.json", data.encode(), title, "evidence")
-
-
-def _storage(ctx: BundleContext):
-    if "storage" not in ctx.cache:
-        ctx.cache["storage"] = evidence_storage()
-    return ctx.cache["storage"]
-
-
 def check_history(ctx: BundleContext) -> None:
     """Every status interval of the in-scope controls' checks that overlaps the period."""
     check_ids = set(
@@ -279,38 +212,16 @@ def check_history(ctx: BundleContext) -> None:
         )
         .exclude(ended_at__lt=start)
         .order_by("check_id", "resource_id", "started_at")
-        .values_list(*HISTORY_FIELDS)
     )
     header = ["check", "resource type", "resource", "external id", "account", "region",
               "status", "reason", "from", "until", "last confirmed"]  # fmt: skip
     ctx.add_csv(
         "monitoring/check-history.csv",
         header,
-        _raw_history(intervals),
+        plain_rows(intervals, HISTORY_FIELDS, HISTORY_INSTANTS, text=True),
         "Check history for the period",
         "history",
     )
-
-
-def _raw_history(rows):
-    """The intervals straight from a database cursor: a year of history is 100,000s of
-    rows, and Django's per-value datetime converters were most of the section's time.
-    SQLite hands back naive UTC instants (or text); they are written as aware UTC ones,
-    the same as PostgreSQL's."""
-    sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5000):
-            for row in batch:
-                yield (*row[:8], _utc(row[8]), _utc(row[9]), _utc(row[10]))
-
-
-def _utc(value):
-    if value is None or value == "":
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def system_description(ctx: BundleContext) -> None:

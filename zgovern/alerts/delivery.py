@@ -103,8 +103,15 @@ def _post(url: str, text: str, transport: httpx.BaseTransport | None) -> str:
 
 
 def _text(alert: Alert) -> str:
-    link = f" {absolute(alert.link)}" if alert.link else ""
-    return f"{alert.subject}{link}"
+    """Slack's message text: ``&``, ``<`` and ``>`` escaped, since a subject carries names
+    from outside (a resource, a vendor) and ``<!channel>`` in one would notify everyone;
+    the link in Slack's ``<url>`` form."""
+    link = f" <{slack_escape(absolute(alert.link))}>" if alert.link else ""
+    return f"{slack_escape(alert.subject)}{link}"
+
+
+def slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _email_body(alert: Alert) -> str:

@@ -92,8 +92,21 @@ def test_webhook_posts_slack_text(in_a, alice):
     services.update_settings(in_a, SYSTEM, webhook_url=HOOK)
     hook = Hook()
     delivery.deliver(_notify(in_a, [alice]), transport=hook.transport())
-    assert len(hook.bodies) == 1 and hook.bodies[0]["text"].startswith("Subject e1 ")
+    assert len(hook.bodies) == 1 and hook.bodies[0]["text"].startswith("Subject e1 <http")
+    assert hook.bodies[0]["text"].endswith("/x/>")
     assert Alert.objects.filter(status=AlertStatus.SENT).count() == 2
+
+
+def test_webhook_text_cannot_mention_the_channel(in_a, alice):
+    services.update_settings(in_a, SYSTEM, webhook_url=HOOK)
+    hook = Hook()
+    ids = services.notify(
+        in_a, Kind.CHECK_FAILED, "e9", "<!channel> bucket a&b failed", "", [alice], "/x/?a=1&b=2"
+    )
+    delivery.deliver(ids, transport=hook.transport())
+    text = hook.bodies[0]["text"]
+    assert text.startswith("&lt;!channel&gt; bucket a&amp;b failed <")
+    assert text.endswith("/x/?a=1&amp;b=2>") and "<!" not in text
 
 
 def test_webhook_url_is_stored_encrypted_and_shown_by_host_only(in_a):

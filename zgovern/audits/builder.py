@@ -141,6 +141,12 @@ class BundleContext:
             self._last_report = now
             self.report(stage, self.done, max(self.total, self.done))
 
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The evidence window as [start, end) instants in the site's time zone."""
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(self.start, datetime.min.time(), zone)
+        return start, datetime.combine(self.end + timedelta(days=1), datetime.min.time(), zone)
+
     def in_period(self, moment: datetime | date | None) -> bool:
         if moment is None:
             return False

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext, controls_in_scope, period_of
 from zgovern.audits.models import Audit
-from zgovern.audits.sections import _bounds, period_links
+from zgovern.audits.sections import period_links
 from zgovern.controls.models import ControlCriterion, ControlStatus
 from zgovern.evidence.models import EvidenceItem
 from zgovern.readiness.engine import assess_organization
@@ -110,8 +110,8 @@ def assessment_results(ctx: BundleContext, files: dict[int, str] | None = None) 
         "title": f"{ctx.audit.name}: results for {ctx.start} to {ctx.end}",
         "description": "Readiness of each in-scope control over the audit's evidence window, "
         "with the evidence collected in it.",
-        "start": _when(_bounds(ctx)[0]),
-        "end": _when(_bounds(ctx)[1] - timedelta(seconds=1)),
+        "start": _when(ctx.bounds()[0]),
+        "end": _when(ctx.bounds()[1] - timedelta(seconds=1)),
         "reviewed-controls": _reviewed_controls(ctx),
     }
     if observations:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -116,7 +116,7 @@ def period_links(ctx: BundleContext) -> list[PeriodLink]:
     cached = ctx.cache.get("period_links")
     if cached is not None:
         return cached
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     items = EvidenceItem.objects.filter(
         organization=ctx.org, collected_at__gte=start, collected_at__lt=end
     )
@@ -137,13 +137,6 @@ def period_links(ctx: BundleContext) -> list[PeriodLink]:
     ]
     ctx.cache["period_links"] = found
     return found
-
-
-def _bounds(ctx: BundleContext) -> tuple[datetime, datetime]:
-    """The evidence window as [start, end) instants in the site's time zone."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(ctx.start, datetime.min.time(), zone)
-    return start, datetime.combine(ctx.end + timedelta(days=1), datetime.min.time(), zone)
 
 
 def _evidence_counts(ctx: BundleContext) -> dict[int, int]:
@@ -205,7 +198,7 @@ def check_history(ctx: BundleContext) -> None:
             "check_id", flat=True
         )
     )
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     intervals = (
         CheckInterval.objects.filter(
             organization=ctx.org, check_id__in=check_ids, started_at__lt=end
@@ -226,7 +219,7 @@ def check_history(ctx: BundleContext) -> None:
 
 def system_description(ctx: BundleContext) -> None:
     """The version of the system description in force at the end of the period."""
-    _, end = _bounds(ctx)
+    _, end = ctx.bounds()
     versions = SystemDescription.objects.filter(organization=ctx.org)
     current = versions.filter(created_at__lt=end).order_by("-version").first() or versions.first()
     if current is None:

@@ -4,7 +4,6 @@ population), with its approvers and flags, streamed in merge order."""
 from __future__ import annotations
 
 from zgovern.audits.builder import BundleContext
-from zgovern.audits.sections import _bounds
 from zgovern.changes import exports
 from zgovern.changes.models import ChangeRecord
 
@@ -12,7 +11,7 @@ SECTION = "changes"
 
 
 def write(ctx: BundleContext) -> None:
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     records = ChangeRecord.objects.filter(
         organization=ctx.org, merged_at__gte=start, merged_at__lt=end
     ).order_by("merged_at", "pk")

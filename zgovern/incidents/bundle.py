@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from django.db.models import Q, QuerySet
 
 from zgovern.audits.builder import BundleContext
-from zgovern.audits.sections import _bounds
 from zgovern.incidents import figures, queries
 from zgovern.incidents.models import Incident, TimelineEntry
 
@@ -21,7 +20,7 @@ FIGURE_HEADER = ["severity", "incidents detected", "figure", "n", "median hours"
 
 
 def incidents_in_period(ctx: BundleContext) -> QuerySet[Incident]:
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     still_open = Q(resolved_at__isnull=True, closed_at__isnull=True)
     ended_inside = Q(resolved_at__gte=start) | Q(resolved_at__isnull=True, closed_at__gte=start)
     return (
@@ -32,7 +31,7 @@ def incidents_in_period(ctx: BundleContext) -> QuerySet[Incident]:
 
 
 def write(ctx: BundleContext) -> None:
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     rows = incidents_in_period(ctx)
     header = [*queries.EXPORT_HEADER, "hours_to_report"]
     ctx.add_csv("incidents/incidents.csv", header, _incident_rows(rows),

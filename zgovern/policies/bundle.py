@@ -15,7 +15,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext
-from zgovern.audits.sections import _bounds
 from zgovern.policies.models import Acknowledgement, Approval, PolicyVersion, VersionStatus
 
 SECTION = "policies"
@@ -48,7 +47,7 @@ def versions_in_force(org, start: datetime, end: datetime) -> QuerySet[PolicyVer
 
 
 def write(ctx: BundleContext) -> None:
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     versions = list(versions_in_force(ctx.org, start, end))
     rows = [_version_row(version, _write_pdf(ctx, version).path) for version in versions]
     ctx.add_table("policies/versions-in-force", VERSION_HEADER, rows,

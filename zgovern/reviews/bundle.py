@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from django.db.models import Q, QuerySet
 
 from zgovern.audits.builder import BundleContext
-from zgovern.audits.sections import _bounds
 from zgovern.reviews import package, queries
 from zgovern.reviews.models import Campaign, ReviewItem, Revocation
 
@@ -22,7 +21,7 @@ EXCEPTION_HEADER = ["campaign", "system", "username", "person", "decision", "dec
 
 
 def campaigns_in_period(ctx: BundleContext) -> QuerySet[Campaign]:
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     due = Q(due_date__gte=ctx.start, due_date__lte=ctx.end)
     completed = Q(completed_at__gte=start, completed_at__lt=end)
     return (

@@ -8,14 +8,13 @@ from __future__ import annotations
 from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext
-from zgovern.audits.sections import _bounds
 from zgovern.risks import queries
 
 SECTION = "risks"
 
 
 def write(ctx: BundleContext) -> None:
-    _, end = _bounds(ctx)
+    _, end = ctx.bounds()
     as_of = min(ctx.end, timezone.localdate())
     register = queries.risks(ctx.org, today=as_of).filter(created_at__lt=end)
     rows = list(queries.export_rows(register, as_of))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext
-from zgovern.audits.sections import _bounds
 from zgovern.vendors import exports
 from zgovern.vendors.models import Assessment, Vendor, VendorDocument
 
@@ -20,7 +19,7 @@ DOCUMENT_HEADER = ["document", "vendor", "kind", "title", "covers from", "covers
 
 
 def write(ctx: BundleContext) -> None:
-    start, end = _bounds(ctx)
+    start, end = ctx.bounds()
     as_of = min(ctx.end, timezone.localdate())
     inventory = Vendor.objects.filter(organization=ctx.org, created_at__lt=end).order_by(
         "name", "pk"

@@ -133,6 +133,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 # separately the client address, until the window has passed.
 LOGIN_FAILURE_LIMIT = config.env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW = config.env_int("LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+# Sign-up throttling: this many accounts created from one address within the window
+# refuse the next until the oldest has aged out.
+SIGNUP_LIMIT = config.env_int("SIGNUP_LIMIT", 5, minimum=1)
+SIGNUP_WINDOW = config.env_int("SIGNUP_WINDOW", 60 * 60, minimum=1)
 INVITATION_DAYS = config.env_int("INVITATION_DAYS", 7, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -99,3 +99,17 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed sign-in for {self.kind} {self.key} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SignUp(models.Model):
+    """One account created by signing up, by client address: what sign-up throttling
+    counts (kept in the database so every web process sees the same counts)."""
+
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"], name="sign_up_lookup")]
+
+    def __str__(self) -> str:
+        return f"sign-up from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

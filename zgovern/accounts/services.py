@@ -44,6 +44,12 @@ class SignInLocked(DomainError):
     status = 429
 
 
+class SignUpLimited(DomainError):
+    """Too many accounts created from the address lately (HTTP 429)."""
+
+    status = 429
+
+
 class SecondFactor(StrEnum):
     TOTP = "totp"
     RECOVERY = "recovery"
@@ -88,7 +94,12 @@ def _create_user(email: str, full_name: str, password: str) -> User:
 def sign_up(
     *, email: str, full_name: str, password: str, organization_name: str, actor: Actor
 ) -> tuple[User, Organization]:
-    """Create a user and their first organisation, which they own. All or nothing."""
+    """Create a user and their first organisation, which they own. All or nothing.
+    Raises ``SignUpLimited`` when the address has created too many accounts lately."""
+    refusal = throttle.sign_up_refusal(actor.ip)
+    if refusal is not None:
+        security_log.warning("sign-up refused for %s: too many from the address", actor.ip)
+        raise SignUpLimited(refusal)
     email, full_name = _clean_email(email), full_name.strip()[:150]
     check_new_password(password, User(email=email, full_name=full_name))
     with transaction.atomic():
@@ -97,6 +108,7 @@ def sign_up(
             org = tenancy.create_organization(organization_name, user, _user_actor(actor, user))
         except DomainError as exc:
             raise DomainError(exc.message, field="organization_name") from None
+        throttle.record_sign_up(actor.ip)
     security_log.info("user %s signed up from %s", user.pk, actor.ip)
     return user, org
 

@@ -9,6 +9,11 @@ address from trying one password on many accounts.
 
 A refused (locked) attempt is not itself recorded: otherwise an attacker could keep an
 account locked forever by retrying, and the lock would outlive the window.
+
+Sign-up is throttled by address alone: ``SIGNUP_LIMIT`` accounts created within
+``SIGNUP_WINDOW`` seconds from one address refuse the next until the oldest ages out. It
+is a brake on scripted account creation, not a count to the unit: two sign-ups racing
+from one address may both pass the check.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from zgovern.accounts.models import LoginFailure
+from zgovern.accounts.models import LoginFailure, SignUp
 
 Kind = LoginFailure.Kind
 
@@ -108,3 +113,35 @@ def prune(now: datetime | None = None) -> int:
     """Delete failures older than the window; they no longer count. Returns how many."""
     deleted, _ = LoginFailure.objects.filter(at__lte=_window_start(now or timezone.now())).delete()
     return deleted
+
+
+def sign_up_refusal(ip: str, now: datetime | None = None) -> str | None:
+    """Why a sign-up from ``ip`` is refused now, or None. An unknown address (no
+    REMOTE_ADDR) is not counted: it would lump unrelated clients together."""
+    if not ip:
+        return None
+    now = now or timezone.now()
+    since = now - timedelta(seconds=settings.SIGNUP_WINDOW)
+    limit = settings.SIGNUP_LIMIT
+    recent = list(
+        SignUp.objects.filter(address=ip[:64], at__gt=since)
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return None
+    until = recent[-1] + timedelta(seconds=settings.SIGNUP_WINDOW)
+    minutes = max(1, round((until - now).total_seconds() / 60))
+    return (
+        f"Too many accounts were created from your network address. Try again in about "
+        f"{minutes} minute{'s' if minutes != 1 else ''}, or ask a colleague to invite you."
+    )
+
+
+def record_sign_up(ip: str, now: datetime | None = None) -> None:
+    """Count an account created from ``ip``; forget sign-ups older than the window."""
+    if not ip:
+        return
+    now = now or timezone.now()
+    SignUp.objects.create(address=ip[:64], at=now)
+    SignUp.objects.filter(at__lte=now - timedelta(seconds=settings.SIGNUP_WINDOW)).delete()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from zgovern.accounts import services
-from zgovern.accounts.models import User
+from zgovern.accounts.models import SignUp, User
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
 from zgovern.tenancy.models import ActivityLog, Membership, Organization
@@ -98,3 +101,47 @@ def test_signed_in_user_is_sent_to_new_organization(alice_client):
     response = alice_client.get(SIGNUP)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:new_organization")
+
+
+def _sign_up_from(client: Client, number: int, address: str):
+    data = {**GOOD, "email": f"dana{number}@new.example", "organization_name": f"Corp {number}"}
+    return client.post(SIGNUP, data, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_one_address_creating_many_accounts_is_slowed_down(settings):
+    settings.SIGNUP_LIMIT, settings.SIGNUP_WINDOW = 3, 3600
+    client = Client()
+    for number in range(3):
+        assert _sign_up_from(Client(), number, "203.0.113.7").status_code == 302
+    users = User.objects.count()
+    refused = _sign_up_from(client, 9, "203.0.113.7")
+    assert refused.status_code == 429
+    assert "Too many accounts were created from your network address" in refused.content.decode()
+    assert "about 60 minutes" in refused.content.decode()
+    assert User.objects.count() == users and signed_in_user_id(client) is None
+    assert _sign_up_from(Client(), 10, "198.51.100.2").status_code == 302  # another address
+
+
+@pytest.mark.django_db
+def test_the_sign_up_limit_lifts_when_the_window_has_passed(settings):
+    settings.SIGNUP_LIMIT, settings.SIGNUP_WINDOW = 1, 3600
+    actor = Actor(kind="anonymous", label="", ip="203.0.113.8")
+    services.sign_up(**{**GOOD, "email": "e1@new.example"}, actor=actor)
+    with pytest.raises(services.SignUpLimited):
+        services.sign_up(**{**GOOD, "email": "e2@new.example"}, actor=actor)
+    SignUp.objects.update(at=timezone.now() - timedelta(seconds=3601))
+    services.sign_up(**{**GOOD, "email": "e3@new.example", "organization_name": "Other"},
+                     actor=actor)  # fmt: skip
+    assert SignUp.objects.count() == 1  # the aged-out one is forgotten
+
+
+@pytest.mark.django_db
+def test_a_refused_or_failed_sign_up_is_not_counted(settings):
+    settings.SIGNUP_LIMIT = 1
+    actor = Actor(kind="anonymous", label="", ip="203.0.113.9")
+    with pytest.raises(DomainError):
+        services.sign_up(**{**GOOD, "password": "short1"}, actor=actor)
+    assert SignUp.objects.count() == 0
+    services.sign_up(**GOOD, actor=actor)
+    assert SignUp.objects.count() == 1

@@ -12,10 +12,11 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from zgovern.evidence import storage
+from zgovern.evidence import services, storage
 from zgovern.evidence.models import EvidenceItem, EvidenceSource
 from zgovern.evidence.tests.conftest import (
     PDF,
+    SYSTEM,
     actions,
     add_link,
     add_pdf,
@@ -24,6 +25,7 @@ from zgovern.evidence.tests.conftest import (
     pdf,
     stored_blobs,
 )
+from zgovern.tenancy.scoping import organization_scope
 
 
 def url(org, suffix: str = "") -> str:
@@ -185,6 +187,41 @@ def test_the_detail_shows_the_chain_of_corrections(org_a, alice_client):
     new_page = alice_client.get(url(org_a, f"{second.pk}/")).content.decode()
     assert url(org_a, f"{first.pk}/") in new_page
     assert "superseded" in new_page
+
+
+def _chain(org, length: int, label: str) -> list[EvidenceItem]:
+    """An item and ``length - 1`` successive corrections of it, oldest first."""
+    versions = [add_pdf(org, title=f"{label} v1")]
+    with organization_scope(org):
+        for n in range(2, length + 1):
+            fixed = services.correct(
+                org, SYSTEM, versions[-1].pk, reason="Wrong title", title=f"{label} v{n}"
+            )
+            versions.append(fixed)
+    return versions
+
+
+def test_the_detail_reads_a_chain_of_any_length_in_the_same_number_of_queries(
+    org_a, alice_client, django_assert_max_num_queries
+):
+    short, long = _chain(org_a, 2, "Short"), _chain(org_a, 6, "Long")
+    alice_client.get(url(org_a, f"{short[0].pk}/"))  # the session's first read is not counted
+    with django_assert_max_num_queries(12) as baseline:
+        assert alice_client.get(url(org_a, f"{short[0].pk}/")).status_code == 200
+    queries_of_short = len(baseline.captured_queries)
+    counts = set()
+    for chain in (short, long):
+        for version in chain:
+            with django_assert_max_num_queries(queries_of_short) as captured:
+                page = alice_client.get(url(org_a, f"{version.pk}/")).content.decode()
+            counts.add(len(captured.captured_queries))
+            listed = page[page.index("<h2>Versions</h2>") :]
+            # Every version, oldest first, each once.
+            positions = [listed.index(f"#{v.pk} {v.title}<") for v in chain]
+            assert positions == sorted(positions)
+            assert all(listed.count(f"#{v.pk} {v.title}<") == 1 for v in chain)
+            assert listed.count("superseded") == chain.index(version)
+    assert counts == {queries_of_short}
 
 
 def test_a_records_detail_shows_its_content(org_a, alice_client):

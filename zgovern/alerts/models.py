@@ -5,7 +5,8 @@ An :class:`Alert` is one message to one destination (a user's email, or the
 organisation's webhook) about one event. ``key`` names the event (a check's transition,
 a task's overdue day…) and is unique per destination, so a repeated detection never
 writes a second row; ``group`` names the subject (a check on a resource) for rate
-limiting. Delivery claims a row with a conditional UPDATE, so it is sent at most once.
+limiting, whose window an :class:`AlertGroup` row holds. Delivery claims a row with a
+conditional UPDATE, so it is sent at most once.
 """
 
 from __future__ import annotations
@@ -131,6 +132,25 @@ class Alert(TenantModel):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AlertGroup(TenantModel):
+    """The rate-limit window of one ``group`` (a check on a resource): when its last alert
+    was written. ``notify`` takes the window with a conditional UPDATE of this row, so of
+    two workers alerting about the same group at once exactly one writes alerts."""
+
+    url_param = ""
+
+    group = models.CharField(max_length=300)
+    last_sent_at = models.DateTimeField(null=True, blank=True)  # None: never alerted
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "group"], name="alert_group_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.group
 
 
 class SummarySent(TenantModel):

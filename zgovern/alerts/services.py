@@ -10,16 +10,18 @@ hands the immediate ones to delivery once the caller's transaction commits.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from zgovern.alerts.models import (
     DEFAULT_MODES,
     WEBHOOK,
     Alert,
+    AlertGroup,
     AlertSettings,
     AlertStatus,
     Channel,
@@ -143,29 +145,37 @@ def notify(
 
     ``key`` names the event: the same key never alerts the same destination twice.
     ``group`` names the subject (a check on a resource): while an alert of the group is
-    younger than the organisation's rate-limit window, nothing more is written. Each user's
-    mode decides: immediate rows are delivered after the transaction commits, digest rows
-    wait for the daily digest, off writes nothing. Returns the ids of the rows written.
+    younger than the organisation's rate-limit window, nothing more is written; of callers
+    racing for the same group, one writes (see :func:`claim_group`). Each user's mode
+    decides: immediate rows are delivered after the transaction commits, digest rows wait
+    for the daily digest, off writes nothing. Returns the ids of the rows written.
     """
     if kind not in Kind.values:
         raise DomainError(f"Unknown alert kind {kind!r}.", field="kind")
     now = now or timezone.now()
     options = settings_for(org)
-    if group and _rate_limited(org, group, options.rate_limit_minutes, now):
-        return []
     rows = [
         _row(org, kind, key, subject, body, link, group, now, user, mode)
         for user, mode in _destinations(org, kind, recipients)
     ]
     if options.webhook_ciphertext:
         rows.append(_row(org, kind, key, subject, body, link, group, now, None, Mode.IMMEDIATE))
-    with transaction.atomic():
+    if not rows:
+        return []
+    with transaction.atomic():  # the claim, the rows and their delivery stand or fall together
+        if group and not claim_group(org, group, options.rate_limit_minutes, now):
+            return []
         Alert.objects.bulk_create(rows, ignore_conflicts=True)
         written = list(
             Alert.objects.filter(organization=org, key=key[:KEY_MAX], created_at=now)
             .order_by("pk")
             .values_list("pk", "status")
         )
+        if group and not written:
+            # Every destination had this key already: no alert went out, so the window
+            # must not start now (the savepoint's rollback gives the claim back).
+            transaction.set_rollback(True)
+            return []
         pending = [pk for pk, status in written if status == AlertStatus.PENDING]
         if pending:
             transaction.on_commit(lambda: _enqueue(pending))
@@ -178,11 +188,37 @@ def _enqueue(ids: list[int]) -> None:
     deliver_task(ids)
 
 
-def _rate_limited(org: Organization, group: str, minutes: int, now) -> bool:
-    since = now - timedelta(minutes=minutes)
-    return Alert.objects.filter(
-        organization=org, group=group[:KEY_MAX], created_at__gt=since
-    ).exists()
+def claim_group(org: Organization, group: str, minutes: int, now: datetime) -> bool:
+    """Take ``group``'s rate-limit window at ``now``: True when no alert of the group was
+    written in the ``minutes`` before ``now`` and no other caller has taken it since.
+
+    The claim is one conditional UPDATE of the group's :class:`AlertGroup` row that must
+    touch that row: of two workers racing, the second waits for the first's row lock
+    (PostgreSQL) or write lock (SQLite), then matches nothing. The first claim of a group
+    creates the row (its unique constraint settles a racing creation). Call it inside the
+    transaction that writes the alerts, so a rollback gives the window back.
+    """
+    group, cutoff = group[:KEY_MAX], now - timedelta(minutes=minutes)
+    if _advance(org, group, cutoff, now):
+        return True
+    AlertGroup.objects.get_or_create(
+        organization=org, group=group, defaults={"last_sent_at": lambda: _newest(org, group)}
+    )
+    return _advance(org, group, cutoff, now)
+
+
+def _advance(org: Organization, group: str, cutoff: datetime, now: datetime) -> bool:
+    """Move the group's last alert to ``now`` if it is at or before ``cutoff``."""
+    free = Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=cutoff)
+    claimed = AlertGroup.objects.filter(free, organization=org, group=group)
+    return claimed.update(last_sent_at=now) == 1
+
+
+def _newest(org: Organization, group: str) -> datetime | None:
+    """The group's newest alert row: alerts written before the group had its row (or
+    before this model existed) still hold the window."""
+    rows = Alert.objects.filter(organization=org, group=group)
+    return rows.aggregate(newest=Max("created_at"))["newest"]
 
 
 def _destinations(org: Organization, kind: str, recipients: Iterable) -> list[tuple]:

@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext, controls_in_scope, period_of
 from zgovern.audits.models import Audit
-from zgovern.audits.sections import period_links
-from zgovern.controls.models import ControlCriterion, ControlStatus
+from zgovern.audits.sections import criteria_by_control, period_links
+from zgovern.controls.models import ControlStatus
 from zgovern.evidence.models import EvidenceItem
 from zgovern.readiness.engine import assess_organization
 
@@ -170,26 +170,8 @@ def _plan_placeholder(ctx: BundleContext, ids: _Ids) -> dict:
     }
 
 
-def _criteria_by_control(ctx: BundleContext) -> dict[int, list[str]]:
-    """The refs of the audit framework's criteria per in-scope control, in one query over
-    the link table (read once per document)."""
-    cached = ctx.cache.get("oscal_criteria")
-    if cached is not None:
-        return cached
-    refs: dict[int, set[str]] = defaultdict(set)
-    links = ControlCriterion.objects.filter(
-        organization=ctx.org,
-        control_id__in=[control.pk for control in ctx.controls],
-        criterion__framework_id=ctx.audit.framework_id,
-    )
-    for control_id, ref in links.values_list("control_id", "criterion__ref"):
-        refs[control_id].add(ref)
-    ctx.cache["oscal_criteria"] = {pk: sorted(found) for pk, found in refs.items()}
-    return ctx.cache["oscal_criteria"]
-
-
 def _reviewed_controls(ctx: BundleContext) -> dict:
-    refs = sorted({ref for refs in _criteria_by_control(ctx).values() for ref in refs})
+    refs = sorted({ref for refs in criteria_by_control(ctx).values() for ref in refs})
     description = f"The criteria of {ctx.audit.framework.name} in the audit's scope."
     if not refs:
         return {"description": description, "control-selections": [{"include-all": {}}]}
@@ -246,7 +228,7 @@ def _findings(ctx: BundleContext, ids: _Ids, by_control: dict[str, list[str]]) -
     if "assessment" not in cache:
         cache["assessment"] = assess_organization(ctx.org)
     assessment = cache["assessment"]
-    criteria = _criteria_by_control(ctx)
+    criteria = criteria_by_control(ctx)
     findings = []
     for control in ctx.controls:
         state = assessment.controls.get(control.pk)

@@ -16,7 +16,12 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext
-from zgovern.controls.models import ControlCheck, ControlEvidence, EvidenceRequirement
+from zgovern.controls.models import (
+    ControlCheck,
+    ControlCriterion,
+    ControlEvidence,
+    EvidenceRequirement,
+)
 from zgovern.core.rows import plain_rows
 from zgovern.evidence.models import EvidenceItem
 from zgovern.frameworks.models import SystemDescription
@@ -62,9 +67,7 @@ def controls_summary(ctx: BundleContext) -> None:
     rows = []
     for control in ctx.controls:
         state = assessment.controls.get(control.pk)
-        criteria = sorted(
-            c.ref for c in control.criteria.all() if c.framework_id == ctx.audit.framework_id
-        )
+        criteria = criteria_by_control(ctx).get(control.pk, [])
         tests = [
             *checks.get(control.pk, []),
             *(r.description for r in requirements.get(control.pk, [])),
@@ -82,6 +85,24 @@ def controls_summary(ctx: BundleContext) -> None:
         )
     header = ["control", "name", "criteria", "owner", "status", "tests", "evidence in period"]
     ctx.add_table("controls/controls-summary", header, rows, "Controls summary", "controls")
+
+
+def criteria_by_control(ctx: BundleContext) -> dict[int, list[str]]:
+    """The refs of the audit framework's criteria per in-scope control, in one query over
+    the link table (read once per document)."""
+    cached = ctx.cache.get("criteria")
+    if cached is not None:
+        return cached
+    refs: dict[int, set[str]] = defaultdict(set)
+    links = ControlCriterion.objects.filter(
+        organization=ctx.org,
+        control_id__in=[control.pk for control in ctx.controls],
+        criterion__framework_id=ctx.audit.framework_id,
+    )
+    for control_id, ref in links.values_list("control_id", "criterion__ref"):
+        refs[control_id].add(ref)
+    ctx.cache["criteria"] = {pk: sorted(found) for pk, found in refs.items()}
+    return ctx.cache["criteria"]
 
 
 def _checks_by_control(ctx: BundleContext) -> dict[int, list[str]]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import import_module
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,6 +41,8 @@ FORMULA_START = frozenset(FORMULA_PREFIXES)
 # or one after a delimiter or a line break (two patterns: an alternation with ``\A`` is
 # several times slower to search).
 _FORMULA_FIRST = re.compile(r'"?[=+\-@\t]|"\r')
+_TEXT_KINDS = frozenset((str, type(None)))
+_FIRST = itemgetter(0)
 _FORMULA_NEXT = re.compile(r'[,\n](?:"?[=+\-@\t]|"\r)')
 
 
@@ -48,15 +51,22 @@ def csv_text(rows: list[Sequence[Any]]) -> str:
     the same unless a cell is a datetime (str() puts a space where isoformat() puts "T")
     or starts like a formula. Most batches have neither, and handing them to csv.writer
     whole is several times faster than converting every cell in Python."""
-    kinds = set(map(type, chain.from_iterable(rows)))
-    if not any(issubclass(kind, datetime) for kind in kinds):
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        text = buffer.getvalue()
+    values = list(chain.from_iterable(rows))
+    kinds = set(map(type, values))
+    if kinds <= _TEXT_KINDS:
+        # Only text: the first characters tell, without searching the written text.
+        if set(map(_FIRST, filter(None, values))).isdisjoint(FORMULA_START):
+            return _written(rows)
+    elif not any(issubclass(kind, datetime) for kind in kinds):
+        text = _written(rows)
         if not (_FORMULA_FIRST.match(text) or _FORMULA_NEXT.search(text)):
             return text
+    return _written([_cell(value) for value in row] for row in rows)
+
+
+def _written(rows: Iterable[Iterable[Any]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows([_cell(value) for value in row] for row in rows)
+    csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
 
 

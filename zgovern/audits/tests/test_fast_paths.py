@@ -44,11 +44,19 @@ def test_csv_batches_match_the_cell_by_cell_text(rows):
     assert csv_text(rows) == slow_csv(rows)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(TEXT | st.none(), min_size=1, max_size=5), min_size=1, max_size=6))
+def test_text_only_batches_match_the_cell_by_cell_text(rows):
+    assert csv_text(rows) == slow_csv(rows)
+
+
 def test_a_formula_anywhere_in_a_batch_is_neutralised():
     rows = [["ok", "fine"]] * 50 + [["ok", "=HYPERLINK(1)"], ['@x,"y"', "-1"]]
     text = csv_text(rows)
     assert "'=HYPERLINK(1)" in text and '"\'@x,""y"""' in text and ",'-1" in text
     assert csv_text([["=1"]]) == "'=1\r\n"
+    assert csv_text([["a", None], ["", "\tb"]]) == "a,\r\n,'\tb\r\n"
+    assert csv_text([["a", 1], ["b", "+x"]]) == "a,1\r\nb,'+x\r\n"
 
 
 def test_datetimes_are_written_in_iso_8601():

@@ -3,7 +3,7 @@ touching the database.
 
 The whole file is checked first: :func:`read_user_list` returns every row or raises
 :class:`UserListError` listing every problem by line (line 1 is the header) and column. The
-file reading itself (encoding, NUL bytes, formulas, row limits) is the roster upload's.
+file reading itself (encoding, NUL bytes, formulas, row limits) is :mod:`zgovern.core.uploads`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-from zgovern.core.errors import DomainError
+from zgovern.core import uploads
+from zgovern.core.uploads import Column, Problem
 from zgovern.identity.models import AccountStatus, MfaState
 from zgovern.identity.records import AccountRecord
-from zgovern.people import roster
-from zgovern.people.roster import Column, Problem, RosterError
 
 MAX_ROWS = 100_000
-MAX_LISTED_ERRORS = roster.MAX_LISTED_ERRORS
 
 COLUMNS: tuple[Column, ...] = (
     Column("system", True, 60, "The system's key, e.g. jira or salesforce (lower-case letters, "
@@ -47,16 +45,11 @@ _SUSPENDED = {"suspended", "disabled", "deactivated", "inactive", "locked"}
 _MFA = {"enabled": MfaState.ENABLED, "disabled": MfaState.DISABLED, "unknown": MfaState.UNKNOWN}
 
 
-class UserListError(DomainError):
-    """The file cannot be imported; ``problems`` says every reason. Nothing was written."""
+class UserListError(uploads.UploadError):
+    """The user list cannot be imported; ``problems`` says every reason. Nothing was
+    written."""
 
-    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
-        self.problems = problems[:MAX_LISTED_ERRORS]
-        self.total = total if total is not None else len(problems)
-        noun = "problem" if self.total == 1 else "problems"
-        super().__init__(
-            f"The user list has {self.total} {noun}; nothing was imported.", field="file"
-        )
+    subject = "user list"
 
 
 @dataclass(frozen=True)
@@ -68,73 +61,34 @@ class UserRow:
 
 def read_user_list(name: str, data: bytes) -> list[UserRow]:
     """Parse and validate ``data`` (CSV unless ``name`` ends in .xlsx)."""
-    try:
-        if name.lower().endswith(".xlsx"):
-            table = roster._xlsx_rows(data, MAX_ROWS)
-        else:
-            table = roster._csv_rows(data, MAX_ROWS)
-    except RosterError as exc:
-        problems = [_reworded(p) for p in exc.problems]
-        raise UserListError(problems, exc.total) from None
-    return _validate(table)
+    too_many = f"too many rows: more than {MAX_ROWS} users in one file"
+    return uploads.read_rows(name, data, _LAYOUT, _row, max_rows=MAX_ROWS, too_many=too_many)
 
 
-def _reworded(problem: Problem) -> Problem:
-    return Problem(problem.line, problem.column, problem.message.replace("people", "users"))
+def _account_key(values: dict[str, str]) -> tuple[str, str] | None:
+    """An account is its system and its external_id (else username)."""
+    key = (
+        values.get("system", "").lower(),
+        values.get("external_id") or values.get("username", ""),
+    )
+    return key if all(key) else None
 
 
-def _validate(table: list[tuple[int, list[Any]]]) -> list[UserRow]:
-    if not table or not any(_text(v) for v in table[0][1]):
-        raise UserListError([Problem(1, "", "the file is empty: it needs a header row")])
-    columns, problems = _header(*table[0])
-    if problems:
-        raise UserListError(problems)
-    rows: list[UserRow] = []
-    first_line: dict[tuple[str, str], int] = {}
-    for line, cells in table[1:]:
-        values = {n: _text(cells[i]) if i < len(cells) else "" for n, i in columns.items()}
-        if not any(values.values()):
-            continue
-        row, row_problems = _row(line, values, cells, columns)
-        key = (
-            values.get("system", "").lower(),
-            values.get("external_id") or values.get("username", ""),
-        )
-        if all(key) and key in first_line:
-            row_problems.insert(
-                0, Problem(line, "external_id", f"duplicate of line {first_line[key]}")
-            )
-        elif all(key):
-            first_line[key] = line
-        problems.extend(row_problems)
-        if row is not None and not row_problems:
-            rows.append(row)
-    if not rows and not problems:
-        problems.append(Problem(2, "", "the file has a header but no users"))
-    if problems:
-        raise UserListError(problems)
-    return rows
+def _needs_an_id(line: int, columns: dict[str, int]) -> list[Problem]:
+    if "external_id" in columns or "username" in columns:
+        return []
+    return [Problem(line, "external_id", "needs an external_id or username column")]
 
 
-def _header(line: int, header: list[Any]) -> tuple[dict[str, int], list[Problem]]:
-    columns: dict[str, int] = {}
-    problems: list[Problem] = []
-    for index, raw in enumerate(header):
-        name = _text(raw).lower().replace(" ", "_")
-        if not name:
-            continue
-        if name not in _BY_NAME:
-            known = ", ".join(COLUMN_NAMES)
-            problems.append(Problem(line, name[:60], f"unknown column (known: {known})"))
-        elif name in columns:
-            problems.append(Problem(line, name, "the column appears twice"))
-        else:
-            columns[name] = index
-    if "system" not in columns:
-        problems.append(Problem(line, "system", "missing required column"))
-    if "external_id" not in columns and "username" not in columns:
-        problems.append(Problem(line, "external_id", "needs an external_id or username column"))
-    return columns, problems
+_LAYOUT = uploads.Layout(
+    known=COLUMN_NAMES,
+    required=("system",),
+    noun="users",
+    key=_account_key,
+    key_column="external_id",
+    error=UserListError,
+    header_check=_needs_an_id,
+)
 
 
 def _row(line: int, values: dict[str, str], cells: list[Any], columns: dict[str, int]):
@@ -203,11 +157,10 @@ def _flag(line: int, value: str, problems: list[Problem]) -> bool:
 
 
 def _moment(line: int, cells: list[Any], columns: dict[str, int], problems: list[Problem]):
-    index = columns.get("last_login_at")
-    raw = cells[index] if index is not None and index < len(cells) else None
+    raw = uploads.cell(cells, columns, "last_login_at")
     if isinstance(raw, datetime):  # an XLSX date-time cell: naive, taken as UTC
         return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
-    text = _text(raw)
+    text = uploads.cell_text(raw)
     if not text:
         return None
     try:
@@ -224,7 +177,3 @@ def _moment(line: int, cells: list[Any], columns: dict[str, int], problems: list
         )
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _text(value: Any) -> str:
-    return roster._text(value)

@@ -1,9 +1,9 @@
 """Reading the auditor's request list (CSV or XLSX) into validated rows.
 
-The file is read with the roster reader's helpers (:mod:`zgovern.people.roster`: UTF-8 and
-BOM handling, XLSX cells, formulas refused, row limit) and checked whole: every problem is
-reported with its line (the spreadsheet row; line 1 is the header) and column, and nothing
-is imported until there are none. :func:`check_against` adds what needs the database: the
+The file is read with :mod:`zgovern.core.uploads` (UTF-8 and BOM handling, XLSX cells,
+formulas refused, row limit) and checked whole: every problem is reported with its line
+(the spreadsheet row; line 1 is the header) and column, and nothing is imported until there
+are none. :func:`check_against` adds what needs the database: the
 criteria of the audit's framework and who is a member.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from zgovern.core import uploads
 from zgovern.core.errors import DomainError
+from zgovern.core.uploads import Column, Problem
 from zgovern.pbc import validation as v
-from zgovern.people import roster
-from zgovern.people.roster import Column, Problem, RosterError
 
 COLUMNS: tuple[Column, ...] = (
     Column("reference", True, 40, "The auditor's number for the request, e.g. PBC-001; "
@@ -32,22 +32,26 @@ COLUMNS: tuple[Column, ...] = (
     Column("assignee_email", False, 254, "The email of the member who answers it."),
 )  # fmt: skip
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
-_BY_NAME = {c.name: c for c in COLUMNS}
 # Headers auditors commonly write, read as the documented names.
 ALIASES = {"due": "due_date", "assignee": "assignee_email", "ref": "reference",
            "criterion": "criteria", "request": "title"}  # fmt: skip
 
 
-class ImportError_(DomainError):
+class ImportError_(uploads.UploadError):
     """The file cannot be imported; ``problems`` lists every reason. Nothing was written."""
 
-    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
-        self.problems = problems[: roster.MAX_LISTED_ERRORS]
-        self.total = total if total is not None else len(problems)
-        noun = "problem" if self.total == 1 else "problems"
-        super().__init__(
-            f"The request list has {self.total} {noun}; nothing was imported.", field="file"
-        )
+    subject = "request list"
+
+
+_LAYOUT = uploads.Layout(
+    known=COLUMN_NAMES,
+    required=tuple(c.name for c in COLUMNS if c.required),
+    noun="requests",
+    key=lambda values: values.get("reference") or None,
+    key_column="reference",
+    error=ImportError_,
+    aliases=ALIASES,
+)
 
 
 @dataclass(frozen=True)
@@ -62,73 +66,17 @@ class RequestRow:
 
 
 def too_large(limit: int) -> ImportError_:
-    return ImportError_([Problem(0, "", f"the file is larger than the limit of {limit:,} bytes")])
+    return ImportError_([uploads.too_large(limit)])
 
 
 def read(name: str, data: bytes, *, max_rows: int) -> list[RequestRow]:
     """Parse and validate ``data`` (CSV unless ``name`` ends in .xlsx)."""
-    try:
-        if name.lower().endswith(".xlsx"):
-            table = roster._xlsx_rows(data, max_rows)
-        else:
-            table = roster._csv_rows(data, max_rows)
-    except RosterError as exc:
-        raise ImportError_(exc.problems, exc.total) from None
-    return _validate(table)
+    # The roster's wording, which this list has always given.
+    too_many = f"too many rows: more than {max_rows} people in one file"
+    return uploads.read_rows(name, data, _LAYOUT, _row, max_rows=max_rows, too_many=too_many)
 
 
-def _validate(table) -> list[RequestRow]:
-    if not table or not any(roster._text(c) for c in table[0][1]):
-        raise ImportError_([Problem(1, "", "the file is empty: it needs a header row")])
-    columns, problems = _header(*table[0])
-    if problems:
-        raise ImportError_(problems)
-    rows: list[RequestRow] = []
-    first: dict[str, int] = {}
-    for line, cells in table[1:]:
-        raw = {n: cells[i] if i < len(cells) else None for n, i in columns.items()}
-        values = {n: roster._text(c) for n, c in raw.items()}
-        if not any(values.values()):
-            continue
-        row, found = _row(line, values, raw)
-        ref = values.get("reference", "")
-        if ref and ref in first:
-            found.insert(0, Problem(line, "reference", f"duplicate of line {first[ref]}"))
-        elif ref:
-            first[ref] = line
-        problems.extend(found)
-        if row is not None and not found:
-            rows.append(row)
-    if not rows and not problems:
-        problems.append(Problem(2, "", "the file has a header but no requests"))
-    if problems:
-        raise ImportError_(problems)
-    return rows
-
-
-def _header(line: int, header: list[Any]) -> tuple[dict[str, int], list[Problem]]:
-    columns: dict[str, int] = {}
-    problems: list[Problem] = []
-    for index, cell in enumerate(header):
-        name = roster._text(cell).lower().replace(" ", "_")
-        name = ALIASES.get(name, name)
-        if not name:
-            continue
-        if name not in _BY_NAME:
-            problems.append(
-                Problem(line, name[:60], f"unknown column (known: {', '.join(COLUMN_NAMES)})")
-            )
-        elif name in columns:
-            problems.append(Problem(line, name, "the column appears twice"))
-        else:
-            columns[name] = index
-    for column in COLUMNS:
-        if column.required and column.name not in columns:
-            problems.append(Problem(line, column.name, "missing required column"))
-    return columns, problems
-
-
-def _row(line: int, values: dict[str, str], raw: dict[str, Any]):
+def _row(line: int, values: dict[str, str], cells: list[Any], columns: dict[str, int]):
     problems: list[Problem] = []
     for column in COLUMNS:
         value = values.get(column.name, "")
@@ -138,9 +86,9 @@ def _row(line: int, values: dict[str, str], raw: dict[str, Any]):
             problems.append(
                 Problem(line, column.name, f"longer than {column.max_length} characters")
             )
-    due = _due(line, raw.get("due_date"), problems)
+    due = _due(line, uploads.cell(cells, columns, "due_date"), problems)
     email = values.get("assignee_email", "").lower()
-    if email and not roster._is_email(email):
+    if email and not uploads.is_email(email):
         problems.append(Problem(line, "assignee_email", f"{email[:80]!r} is not an email"))
     try:
         refs = v.split_refs(values.get("criteria", ""))
@@ -163,7 +111,7 @@ def _due(line: int, cell: Any, problems: list[Problem]) -> date | None:
             Problem(
                 line,
                 "due_date",
-                f"{roster._text(cell)[:40]!r} is not a date in the form YYYY-MM-DD",
+                f"{uploads.cell_text(cell)[:40]!r} is not a date in the form YYYY-MM-DD",
             )
         )
         return None

@@ -8,30 +8,17 @@ known needs the existing roster, so :func:`check_managers` takes the known email
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
-from zgovern.core.errors import DomainError
+from zgovern.core import uploads
+from zgovern.core.uploads import Column, Problem
 from zgovern.people.models import EmploymentType
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_LISTED_ERRORS = 1000  # problems listed in one report; the rest are counted
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool
-    max_length: int
-    description: str
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -58,31 +45,20 @@ COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 _BY_NAME = {c.name: c for c in COLUMNS}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the file. ``line`` 0 and ``column`` "" mean the whole file."""
+class RosterError(uploads.UploadError):
+    """The roster cannot be imported; ``problems`` says every reason. Nothing was written."""
 
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "file"
-        return (
-            f"{where}, column {self.column}: {self.message}"
-            if self.column
-            else (f"{where}: {self.message}")
-        )
+    subject = "roster"
 
 
-class RosterError(DomainError):
-    """The file cannot be imported; ``problems`` says every reason. Nothing was written."""
-
-    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
-        self.problems = problems[:MAX_LISTED_ERRORS]
-        self.total = total if total is not None else len(problems)
-        noun = "problem" if self.total == 1 else "problems"
-        super().__init__(f"The roster has {self.total} {noun}; nothing was imported.", field="file")
+_LAYOUT = uploads.Layout(
+    known=COLUMN_NAMES,
+    required=tuple(c.name for c in COLUMNS if c.required),
+    noun="people",
+    key=lambda values: values["work_email"].lower() or None,
+    key_column="work_email",
+    error=RosterError,
+)
 
 
 @dataclass(frozen=True)
@@ -101,147 +77,8 @@ class RosterRow:
 def read_roster(name: str, data: bytes, *, max_rows: int) -> list[RosterRow]:
     """Parse and validate ``data`` (CSV unless ``name`` ends in .xlsx); raise
     :class:`RosterError` with every problem when anything is wrong."""
-    table = (
-        _xlsx_rows(data, max_rows) if name.lower().endswith(".xlsx") else _csv_rows(data, max_rows)
-    )
-    return _validate(table)
-
-
-# -- reading --------------------------------------------------------------------------
-
-Table = list[tuple[int, list[Any]]]  # (line, cells), the header first
-
-
-def _csv_rows(data: bytes, max_rows: int) -> Table:
-    bom = data.startswith(b"\xef\xbb\xbf")
-    try:
-        text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (3 if bom else 0)
-        line = data[:offset].count(b"\n") + 1
-        byte = data[offset : offset + 1].hex()
-        raise RosterError(
-            [
-                Problem(
-                    line,
-                    "",
-                    f"not UTF-8 text: byte 0x{byte} at byte offset {offset}; "
-                    "save the file as CSV UTF-8",
-                )
-            ]
-        ) from None
-    if "\x00" in text:
-        raise RosterError([Problem(0, "", "the file holds NUL characters; is it really CSV?")])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    table: Table = []
-    start = 1
-    try:
-        for cells in reader:
-            table.append((start, cells))
-            start = reader.line_num + 1
-            _check_row_count(len(table) - 1, max_rows)
-    except csv.Error as exc:
-        raise RosterError([Problem(reader.line_num, "", f"malformed CSV ({exc})")]) from None
-    return table
-
-
-def _xlsx_rows(data: bytes, max_rows: int) -> Table:
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # any parser failure: the upload is not an XLSX
-        raise RosterError([Problem(0, "", "not a readable XLSX workbook")]) from None
-    try:
-        sheet = book.worksheets[0]
-        table: Table = []
-        formulas: list[Problem] = []
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            for index, value in enumerate(cells, start=1):
-                if isinstance(value, str) and value.startswith("="):
-                    cell = f"{get_column_letter(index)}{line}"
-                    formulas.append(
-                        Problem(
-                            line,
-                            "",
-                            f"cell {cell} holds a formula ({value[:40]}); upload values only",
-                        )
-                    )
-            table.append((line, cells))
-            _check_row_count(len(table) - 1, max_rows)
-    except RosterError:
-        raise
-    except Exception:  # a damaged sheet is the upload's fault, never a 500
-        raise RosterError([Problem(0, "", "the XLSX workbook is damaged")]) from None
-    finally:
-        book.close()
-    if formulas:
-        raise RosterError(formulas)
-    return table
-
-
-def _check_row_count(rows: int, max_rows: int) -> None:
-    if rows > max_rows:
-        raise RosterError(
-            [Problem(0, "", f"too many rows: more than {max_rows} people in one file")]
-        )
-
-
-# -- validating -----------------------------------------------------------------------
-
-
-def _validate(table: Table) -> list[RosterRow]:
-    if not table or not any(_text(v) for v in table[0][1]):
-        raise RosterError([Problem(1, "", "the file is empty: it needs a header row")])
-    header_line, header = table[0]
-    columns, problems = _header(header_line, header)
-    if problems:
-        raise RosterError(problems)
-    rows: list[RosterRow] = []
-    first_line: dict[str, int] = {}
-    for line, cells in table[1:]:
-        values = {name: _text(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
-        if not any(values.values()):
-            continue  # a blank line
-        row, row_problems = _row(line, values, cells, columns)
-        email = values["work_email"].lower()
-        if email and email in first_line:
-            # Duplicates are told even when either row has other problems too.
-            row_problems.insert(
-                0, Problem(line, "work_email", f"duplicate of line {first_line[email]}")
-            )
-        elif email:
-            first_line[email] = line
-        problems.extend(row_problems)
-        if row is not None and not row_problems:
-            rows.append(row)
-    if not rows and not problems:
-        problems.append(Problem(2, "", "the file has a header but no people"))
-    if problems:
-        raise RosterError(problems)
-    return rows
-
-
-def _header(line: int, header: list[Any]) -> tuple[dict[str, int], list[Problem]]:
-    columns: dict[str, int] = {}
-    problems: list[Problem] = []
-    for index, raw in enumerate(header):
-        name = _text(raw).lower().replace(" ", "_")
-        if not name:
-            continue
-        if name not in _BY_NAME:
-            known = ", ".join(COLUMN_NAMES)
-            problems.append(Problem(line, name[:60], f"unknown column (known: {known})"))
-        elif name in columns:
-            problems.append(Problem(line, name, "the column appears twice"))
-        else:
-            columns[name] = index
-    for column in COLUMNS:
-        if column.required and column.name not in columns:
-            problems.append(Problem(line, column.name, "missing required column"))
-    return columns, problems
+    too_many = f"too many rows: more than {max_rows} people in one file"
+    return uploads.read_rows(name, data, _LAYOUT, _row, max_rows=max_rows, too_many=too_many)
 
 
 def _row(
@@ -255,10 +92,10 @@ def _row(
         elif len(value) > column.max_length and name not in ("start_date", "end_date"):
             problems.append(Problem(line, name, f"longer than {column.max_length} characters"))
     email = values["work_email"].lower()
-    if email and not _is_email(email):
+    if email and not uploads.is_email(email):
         problems.append(Problem(line, "work_email", f"{values['work_email']!r} is not an email"))
     manager = values.get("manager_email", "").lower()
-    if manager and not _is_email(manager):
+    if manager and not uploads.is_email(manager):
         problems.append(Problem(line, "manager_email", f"{manager!r} is not an email"))
     elif manager and manager == email:
         problems.append(Problem(line, "manager_email", "a person cannot manage themselves"))
@@ -291,13 +128,12 @@ def _row(
 def _date(
     line: int, name: str, cells: list[Any], columns: dict[str, int], problems: list[Problem]
 ) -> date | None:
-    index = columns.get(name)
-    raw = cells[index] if index is not None and index < len(cells) else None
+    raw = uploads.cell(cells, columns, name)
     if isinstance(raw, datetime):  # an XLSX date cell
         return raw.date()
     if isinstance(raw, date):
         return raw
-    text = _text(raw)
+    text = uploads.cell_text(raw)
     if not text:
         return None
     try:
@@ -307,23 +143,6 @@ def _date(
     except ValueError:
         problems.append(Problem(line, name, f"{text[:40]!r} is not a date in the form YYYY-MM-DD"))
         return None
-
-
-def _text(value: Any) -> str:
-    """A cell as stripped text; a whole number from a spreadsheet loses its ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _is_email(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
 
 
 def check_managers(rows: Iterable[RosterRow], known: set[str]) -> Iterator[Problem]:

@@ -8,18 +8,16 @@ of a course the organisation has adopted, or its exact title (any letter case).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 
-from zgovern.core.errors import DomainError
+from zgovern.core import uploads
+from zgovern.core.uploads import Problem
 from zgovern.identity.models import PersonAlias
 from zgovern.people.models import Person
-from zgovern.people.roster import MAX_LISTED_ERRORS, Problem
 from zgovern.tenancy.models import Organization
 from zgovern.training.models import Course
 
@@ -38,14 +36,10 @@ EARLIEST = date(2000, 1, 1)
 _DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
 
-class ImportProblems(DomainError):
+class ImportProblems(uploads.UploadError):
     """The file cannot be imported; ``problems`` says every reason. Nothing was written."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems[:MAX_LISTED_ERRORS]
-        self.total = len(problems)
-        noun = "problem" if self.total == 1 else "problems"
-        super().__init__(f"The file has {self.total} {noun}; nothing was imported.", field="file")
+    subject = "file"
 
 
 @dataclass(frozen=True)
@@ -58,22 +52,22 @@ class Row:
 
 def read(org: Organization, data: bytes, *, today: date) -> list[Row]:
     """Every row of ``data``, or :class:`ImportProblems` naming every problem."""
-    if len(data) > settings.ROSTER_MAX_BYTES:
-        limit = f"{settings.ROSTER_MAX_BYTES:,}"
-        raise ImportProblems(
-            [Problem(0, "", f"the file is larger than the limit of {limit} bytes")]
+    limit = settings.ROSTER_MAX_ROWS
+    try:
+        uploads.check_size(data, settings.ROSTER_MAX_BYTES)
+        table = uploads.read_csv(
+            _decode(data), max_rows=limit, too_many=f"too many rows: more than {limit}"
         )
-    table = _table(data)
-    header_line, header = table[0] if table else (1, [])
-    columns, problems = _header(header_line, header)
+        header_line, header = uploads.header_row(table)
+    except uploads.UploadError as exc:
+        raise ImportProblems(exc.problems) from None
+    columns, problems = uploads.read_header(header_line, header, tuple(COLUMNS), SYNONYMS)
+    problems += uploads.missing_columns(header_line, columns, tuple(COLUMNS))
     if problems:
         raise ImportProblems(problems)
     lookup = _Lookup(org)
     rows: list[Row] = []
-    for line, cells in table[1:]:
-        values = {name: cells[i].strip() if i < len(cells) else "" for name, i in columns.items()}
-        if not any(values.values()):
-            continue
+    for line, _cells, values in uploads.data_rows(table, columns):
         row = _row(line, values, lookup, today, problems)
         if row is not None:
             rows.append(row)
@@ -84,51 +78,16 @@ def read(org: Organization, data: bytes, *, today: date) -> list[Row]:
     return rows
 
 
-def _table(data: bytes) -> list[tuple[int, list[str]]]:
+def _decode(data: bytes) -> str:
+    """``data`` as text without its BOM. The line of a byte that is not UTF-8 is counted
+    as it always was here: from the offset in the text after the BOM."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportProblems(
+        raise uploads.UploadError(
             [Problem(line, "", "not UTF-8 text; save the file as CSV UTF-8")]
         ) from None
-    if "\x00" in text:
-        raise ImportProblems([Problem(0, "", "the file holds NUL characters; is it really CSV?")])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    table, start = [], 1
-    try:
-        for cells in reader:
-            table.append((start, cells))
-            start = reader.line_num + 1
-            if len(table) - 1 > settings.ROSTER_MAX_ROWS:
-                limit = settings.ROSTER_MAX_ROWS
-                raise ImportProblems([Problem(0, "", f"too many rows: more than {limit}")])
-    except csv.Error as exc:
-        raise ImportProblems([Problem(reader.line_num, "", f"malformed CSV ({exc})")]) from None
-    if not table or not any(cell.strip() for cell in table[0][1]):
-        raise ImportProblems([Problem(1, "", "the file is empty: it needs a header row")])
-    return table
-
-
-def _header(line: int, header: list[str]) -> tuple[dict[str, int], list[Problem]]:
-    columns: dict[str, int] = {}
-    problems: list[Problem] = []
-    for index, raw in enumerate(header):
-        name = raw.strip().lower().replace(" ", "_")
-        name = SYNONYMS.get(name, name)
-        if not name:
-            continue
-        if name not in COLUMNS:
-            known = ", ".join(COLUMNS)
-            problems.append(Problem(line, name[:60], f"unknown column (known: {known})"))
-        elif name in columns:
-            problems.append(Problem(line, name, "the column appears twice"))
-        else:
-            columns[name] = index
-    problems += [
-        Problem(line, name, "missing required column") for name in COLUMNS if name not in columns
-    ]
-    return columns, problems
 
 
 class _Lookup:

@@ -5,8 +5,8 @@ snapshots)."""
 
 from __future__ import annotations
 
-from zgovern.findings.scan.base import Exceptions, Item, Period, Windows, days_text, plural, ref
-from zgovern.findings.scan.intervals import checks_for_control, failing
+from zgovern.findings.scan.base import Exceptions, Item, Period, Windows, plural
+from zgovern.findings.scan.intervals import Failing, checks_for_control, failing, failing_item
 from zgovern.monitoring.models import CheckInterval
 
 CATEGORY = "encryption"
@@ -32,23 +32,6 @@ def evaluate(org, period: Period, windows: Windows) -> Exceptions:
     return Exceptions(items, population=tested, summary=summary)
 
 
-def _item(f) -> Item:
-    wording = (
-        f"{f.resource_type} {f.name} was not encrypted at rest for {days_text(f.seconds)} "
-        f"in the period, from {f.first:%Y-%m-%d} until {f.last:%Y-%m-%d %H:%M}"
-    )
-    evidence = [ref("resource", f.resource_id, f.name)]
-    evidence += [ref("check_interval", pk, ", ".join(sorted(f.checks))) for pk in f.interval_ids]
-    return Item(
-        key=f"encryption:resource:{f.resource_id}",
-        wording=wording,
-        severity=SEVERITY,
-        system=f.provider,
-        subject_type="resource",
-        subject_id=str(f.resource_id),
-        subject_label=f.name,
-        period_from=f.first,
-        period_until=f.last,
-        duration_seconds=f.seconds,
-        evidence=evidence,
-    )
+def _item(f: Failing) -> Item:
+    state = f"{f.resource_type} {f.name} was not encrypted at rest"
+    return failing_item(f, category=CATEGORY, severity=SEVERITY, state=state)

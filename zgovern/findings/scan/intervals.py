@@ -12,7 +12,7 @@ from functools import cache
 
 from django.db.models import Q
 
-from zgovern.findings.scan.base import Period, merged_seconds
+from zgovern.findings.scan.base import Item, Period, days_text, merged_seconds, ref
 from zgovern.monitoring.models import CheckInterval, CheckStatus
 
 
@@ -89,3 +89,28 @@ def failing(org, period: Period, check_ids: tuple[str, ...]) -> dict[int, Failin
         if len(entry.interval_ids) < 20:
             entry.interval_ids.append(pk)
     return found
+
+
+def failing_item(f: Failing, *, category: str, severity: str, state: str) -> Item:
+    """The exception of a resource that failed for part of the period: ``state`` says what
+    was wrong ("Account x was without MFA"); the wording adds for how long and when, and
+    the evidence is the resource and its failing intervals."""
+    wording = (
+        f"{state} for {days_text(f.seconds)} in the period, "
+        f"from {f.first:%Y-%m-%d} until {f.last:%Y-%m-%d %H:%M}"
+    )
+    evidence = [ref("resource", f.resource_id, f.name)]
+    evidence += [ref("check_interval", pk, ", ".join(sorted(f.checks))) for pk in f.interval_ids]
+    return Item(
+        key=f"{category}:resource:{f.resource_id}",
+        wording=wording,
+        severity=severity,
+        system=f.provider,
+        subject_type="resource",
+        subject_id=str(f.resource_id),
+        subject_label=f.name,
+        period_from=f.first,
+        period_until=f.last,
+        duration_seconds=f.seconds,
+        evidence=evidence,
+    )

@@ -6,8 +6,8 @@ only as of that sync."""
 
 from __future__ import annotations
 
-from zgovern.findings.scan.base import Exceptions, Item, Period, Windows, days_text, plural, ref
-from zgovern.findings.scan.intervals import checks_for_control, failing
+from zgovern.findings.scan.base import Exceptions, Item, Period, Windows, plural, ref
+from zgovern.findings.scan.intervals import Failing, checks_for_control, failing, failing_item
 from zgovern.identity.models import Account, AccountStatus, MfaState
 from zgovern.monitoring.models import CheckInterval, Resource
 
@@ -80,24 +80,8 @@ def _unmonitored(org, period: Period, checks: tuple[str, ...]) -> list[Item]:
     return found
 
 
-def _item(f) -> Item:
+def _item(f: Failing) -> Item:
     label = f.name if f.name.endswith(f"({f.provider})") else f"{f.name} ({f.provider})"
-    wording = (
-        f"Account {label} was without MFA for {days_text(f.seconds)} in the "
-        f"period, from {f.first:%Y-%m-%d} until {f.last:%Y-%m-%d %H:%M}"
-    )
-    evidence = [ref("resource", f.resource_id, f.name)]
-    evidence += [ref("check_interval", pk, ", ".join(sorted(f.checks))) for pk in f.interval_ids]
-    return Item(
-        key=f"mfa:resource:{f.resource_id}",
-        wording=wording,
-        severity=SEVERITY,
-        system=f.provider,
-        subject_type="resource",
-        subject_id=str(f.resource_id),
-        subject_label=f.name,
-        period_from=f.first,
-        period_until=f.last,
-        duration_seconds=f.seconds,
-        evidence=evidence,
+    return failing_item(
+        f, category=CATEGORY, severity=SEVERITY, state=f"Account {label} was without MFA"
     )

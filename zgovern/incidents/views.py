@@ -3,23 +3,19 @@ their target flagged), an incident's page with its timeline, the forms that log,
 and add to an incident, the response figures, the severity table and the CSV/XLSX
 exports.
 
-Reads need READ and writes WRITE (the tenancy middleware enforces it); a reader who opens
-a form is sent back with a note. Bad input shows the form again with the reason and the
-matching 4xx status.
+Access, refusals and bad input follow ``zgovern.core.pages``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from zgovern.core import exports
+from zgovern.core import exports, pages
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
 from zgovern.incidents import figures, queries, services
@@ -32,30 +28,13 @@ from zgovern.incidents.forms import (
     incident_initial,
 )
 from zgovern.incidents.models import Incident, IncidentStatus
-from zgovern.tenancy import roles
 
 PAGE_SIZE = 50
-FORM_METHODS = ["GET", "HEAD", "POST"]
-
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "incidents", "can_write": request.membership.can(roles.WRITE),
-               **context}  # fmt: skip
-    return render(request, template, context, status=status)
-
-
-def _read_only(request: HttpRequest) -> HttpResponse | None:
-    if request.membership.can(roles.WRITE):
-        return None
-    messages.info(request, f"Your role ({request.membership.role}) can read incidents only.")
-    return redirect("incidents:index", org_slug=request.organization.slug)
+PAGES = pages.Pages(active="incidents", readable="incidents")
 
 
 def _incident(request: HttpRequest, incident_id: int) -> Incident:
-    incident = queries.incident(request.organization, incident_id)
-    if incident is None:
-        raise Http404("No such incident")
-    return incident
+    return pages.found(queries.incident(request.organization, incident_id), "incident")
 
 
 def _severity_names(request: HttpRequest) -> list[str]:
@@ -79,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "past_target": queries.past_target_count(request.organization),
         "now": timezone.now(),
     }
-    return _page(request, "incidents/index.html", context, 400 if form.errors else 200)
+    return PAGES.render(request, "incidents/index.html", context, 400 if form.errors else 200)
 
 
 @require_safe
@@ -94,49 +73,48 @@ def detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         "closed": incident.status == IncidentStatus.CLOSED,
         "hours": {name: figures.hours(getattr(incident, name)) for name, _, _ in figures.METRICS},
     }
-    return _page(request, "incidents/detail.html", context)
+    return PAGES.render(request, "incidents/detail.html", context)
 
 
-@require_http_methods(FORM_METHODS)
+@require_http_methods(pages.FORM_METHODS)
 def add(request: HttpRequest) -> HttpResponse:
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     kwargs = {"org": request.organization, "severities": _severity_names(request)}
-    if request.method != "POST":
+    if request.method == "POST":
+        form = IncidentForm(request.POST, **kwargs)
+    else:
         initial = {"detected_at": timezone.now().replace(second=0, microsecond=0)}
-        return _form(request, IncidentForm(initial=initial, **kwargs), "add")
-    form = IncidentForm(request.POST, **kwargs)
-    if not form.is_valid():
-        return _form(request, form, "add", status=400)
-    try:
+        form = IncidentForm(initial=initial, **kwargs)
+
+    def save(form: IncidentForm) -> HttpResponse:
         incident = services.create_incident(
             request.organization, Actor.from_request(request), **form.fields_for_service()
         )
-    except DomainError as exc:
-        return _form(request, form, "add", status=add_domain_error(form, exc))
-    return _done(request, incident, f"Incident “{incident.title}” logged.")
+        return _done(request, incident, f"Incident “{incident.title}” logged.")
+
+    return pages.form_flow(request, form, _shown(request, "add"), save, add_domain_error)
 
 
-@require_http_methods(FORM_METHODS)
+@require_http_methods(pages.FORM_METHODS)
 def edit(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = _incident(request, incident_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     kwargs = {"org": request.organization, "severities": _severity_names(request)}
-    if request.method != "POST":
+    if request.method == "POST":
+        form = IncidentForm(request.POST, **kwargs)
+    else:
         form = IncidentForm(initial=incident_initial(incident), **kwargs)
-        return _form(request, form, "edit", incident)
-    form = IncidentForm(request.POST, **kwargs)
-    if not form.is_valid():
-        return _form(request, form, "edit", incident, 400)
-    try:
+
+    def save(form: IncidentForm) -> HttpResponse:
         services.update_incident(
             request.organization, Actor.from_request(request), incident.pk,
             **form.fields_for_service(),
         )  # fmt: skip
-    except DomainError as exc:
-        return _form(request, form, "edit", incident, add_domain_error(form, exc))
-    return _done(request, incident, "Changes saved.")
+        return _done(request, incident, "Changes saved.")
+
+    return pages.form_flow(request, form, _shown(request, "edit", incident), save, add_domain_error)
 
 
 @require_POST
@@ -155,7 +133,7 @@ def add_timeline(request: HttpRequest, incident_id: int) -> HttpResponse:
         except DomainError as exc:
             status = add_domain_error(form, exc)
     context = {"form": form, "mode": "timeline", "incident": incident}
-    return _page(request, "incidents/form.html", context, status)
+    return PAGES.render(request, "incidents/form.html", context, status)
 
 
 @require_safe
@@ -170,12 +148,12 @@ def response_figures(request: HttpRequest) -> HttpResponse:
         end = datetime.combine(last + timedelta(days=1), time(), zone) if last else None
     rows = figures.response_figures(request.organization, start, end)
     context = {"form": form, "rows": rows, "metrics": [m for m, _, _ in figures.METRICS]}
-    return _page(request, "incidents/figures.html", context, 400 if form.errors else 200)
+    return PAGES.render(request, "incidents/figures.html", context, 400 if form.errors else 200)
 
 
 @require_safe
 def severity_table(request: HttpRequest) -> HttpResponse:
-    return _page(request, "incidents/severities.html",
+    return PAGES.render(request, "incidents/severities.html",
                  {"severities": queries.severity_table(request.organization)})  # fmt: skip
 
 
@@ -197,14 +175,15 @@ def _filename(extension: str) -> str:
     return f"incidents-{timezone.localdate().isoformat()}.{extension}"
 
 
-def _form(
-    request: HttpRequest, form, mode: str, incident: Incident | None = None, status: int = 200
-) -> HttpResponse:
-    context = {"form": form, "mode": mode, "incident": incident}
-    return _page(request, "incidents/form.html", context, status)
+def _shown(request: HttpRequest, mode: str, incident: Incident | None = None) -> pages.Show:
+    """How form_flow shows the form of ``mode`` (about ``incident``, if any) with a status."""
+
+    def show(form, status: int) -> HttpResponse:
+        context = {"form": form, "mode": mode, "incident": incident}
+        return PAGES.render(request, "incidents/form.html", context, status)
+
+    return show
 
 
 def _done(request: HttpRequest, incident: Incident, note: str) -> HttpResponse:
-    messages.success(request, note)
-    return redirect("incidents:detail", org_slug=request.organization.slug,
-                    incident_id=incident.pk)  # fmt: skip
+    return pages.done(request, "incidents:detail", note, incident_id=incident.pk)

@@ -1,23 +1,23 @@
 """People pages: the roster list, a person's page, the forms that add or edit a person and
 record a background check or a training, and the roster upload.
 
-Reads need READ and writes WRITE (enforced by the tenancy middleware); a reader who opens a
-form is sent back with a note. Bad input shows the form again with the reason and the
-matching 4xx status; a bad roster file shows every problem with status 400.
+Access, refusals and bad input follow ``zgovern.core.pages``; a bad roster file shows every
+problem with status 400.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from zgovern.core import pages
 from zgovern.core.actor import Actor
-from zgovern.core.errors import DomainError
 from zgovern.people import queries, roster, services
 from zgovern.people.forms import (
     BackgroundCheckForm,
@@ -30,29 +30,14 @@ from zgovern.people.forms import (
 )
 from zgovern.people.models import Person
 from zgovern.people.roster import RosterError
-from zgovern.tenancy import roles
 
 PAGE_SIZE = 50
 REPORTS_SHOWN = 100
-
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "people", "can_write": request.membership.can(roles.WRITE), **context}
-    return render(request, template, context, status=status)
-
-
-def _read_only(request: HttpRequest) -> HttpResponse | None:
-    if request.membership.can(roles.WRITE):
-        return None
-    messages.info(request, f"Your role ({request.membership.role}) can read the roster only.")
-    return redirect("people:index", org_slug=request.organization.slug)
+PAGES = pages.Pages(active="people", readable="the roster")
 
 
 def _person(request: HttpRequest, person_id: int) -> Person:
-    person = queries.person(request.organization, person_id)
-    if person is None:
-        raise Http404("No such person")
-    return person
+    return pages.found(queries.person(request.organization, person_id), "person")
 
 
 @require_safe
@@ -70,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "filtered": any(filters.values()),
         "departments": queries.departments(request.organization),
     }
-    return _page(request, "people/index.html", context, 400 if form.errors else 200)
+    return PAGES.render(request, "people/index.html", context, 400 if form.errors else 200)
 
 
 @require_safe
@@ -83,7 +68,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "trainings": list(person.trainings.all()),
         **_identity(request.organization, person),
     }
-    return _page(request, "people/detail.html", context)
+    return PAGES.render(request, "people/detail.html", context)
 
 
 def _identity(org, person: Person) -> dict:
@@ -99,86 +84,81 @@ def _identity(org, person: Person) -> dict:
     }
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def add(request: HttpRequest) -> HttpResponse:
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        return _form(request, PersonForm(), "add")
-    form = PersonForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, "add", status=400)
-    try:
+    form = PersonForm(request.POST) if request.method == "POST" else PersonForm()
+
+    def save(form: PersonForm) -> HttpResponse:
         person = services.create_person(
             request.organization, Actor.from_request(request), **form.fields_for_service()
         )
-    except DomainError as exc:
-        return _form(request, form, "add", status=add_domain_error(form, exc))
-    return _done(request, person, f"{person.full_name} added to the roster.")
+        return _done(request, person, f"{person.full_name} added to the roster.")
+
+    return pages.form_flow(request, form, _shown(request, "add"), save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        return _form(request, PersonForm(initial=person_initial(person)), "edit", person)
-    form = PersonForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, "edit", person, 400)
-    try:
+    posted = request.method == "POST"
+    form = PersonForm(request.POST) if posted else PersonForm(initial=person_initial(person))
+
+    def save(form: PersonForm) -> HttpResponse:
         services.update_person(
             request.organization, Actor.from_request(request), person.pk,
             **form.fields_for_service(),
         )  # fmt: skip
-    except DomainError as exc:
-        return _form(request, form, "edit", person, add_domain_error(form, exc))
-    return _done(request, person, "Changes saved.")
+        return _done(request, person, "Changes saved.")
+
+    return pages.form_flow(request, form, _shown(request, "edit", person), save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def background_check(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id)
-    if (refused := _read_only(request)) is not None:
-        return refused
-    if request.method != "POST":
-        return _form(request, BackgroundCheckForm(), "check", person)
-    form = BackgroundCheckForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, "check", person, 400)
-    try:
-        services.record_background_check(
-            request.organization, Actor.from_request(request), person.pk, **form.cleaned_data
-        )
-    except DomainError as exc:
-        return _form(request, form, "check", person, add_domain_error(form, exc))
-    return _done(request, person, "Background check recorded.")
+    return _record(
+        request, person_id, "check", BackgroundCheckForm,
+        services.record_background_check, "Background check recorded.",
+    )  # fmt: skip
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def training(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _record(
+        request, person_id, "training", TrainingForm, services.record_training,
+        "Training recorded.",
+    )  # fmt: skip
+
+
+def _record(
+    request: HttpRequest,
+    person_id: int,
+    mode: str,
+    form_class: type[forms.Form],
+    action: Callable[..., object],
+    note: str,
+) -> HttpResponse:
+    """The form of ``mode`` whose cleaned data ``action`` records for the person; ``note``
+    once it is recorded."""
     person = _person(request, person_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        return _form(request, TrainingForm(), "training", person)
-    form = TrainingForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, "training", person, 400)
-    try:
-        services.record_training(
-            request.organization, Actor.from_request(request), person.pk, **form.cleaned_data
-        )
-    except DomainError as exc:
-        return _form(request, form, "training", person, add_domain_error(form, exc))
-    return _done(request, person, "Training recorded.")
+    form = form_class(request.POST) if request.method == "POST" else form_class()
+
+    def save(form) -> HttpResponse:
+        action(request.organization, Actor.from_request(request), person.pk, **form.cleaned_data)
+        return _done(request, person, note)
+
+    return pages.form_flow(request, form, _shown(request, mode, person), save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def import_roster(request: HttpRequest) -> HttpResponse:
     """The upload page documents the columns; a bad file answers 400 with every problem."""
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     context = {
         "columns": roster.COLUMNS,
@@ -187,23 +167,18 @@ def import_roster(request: HttpRequest) -> HttpResponse:
         "max_bytes": settings.ROSTER_MAX_BYTES,
         "max_rows": settings.ROSTER_MAX_ROWS,
     }
-    if request.method != "POST":
-        return _page(request, "people/import.html", {**context, "form": RosterForm()})
-    form = RosterForm(request.POST, request.FILES)
-    context["form"] = form
-    if not form.is_valid():
-        return _page(request, "people/import.html", context, 400)
-    upload = form.cleaned_data["file"]
-    try:
-        context["report"] = services.import_roster(
+    posted = request.method == "POST"
+    form = RosterForm(request.POST, request.FILES) if posted else RosterForm()
+
+    def run(form: RosterForm) -> object:
+        upload = form.cleaned_data["file"]
+        return services.import_roster(
             request.organization, Actor.from_request(request), upload.name, _read(upload)
         )
-    except RosterError as exc:
-        context.update(problems=exc.problems, total=exc.total, summary=exc.message)
-        return _page(request, "people/import.html", context, 400)
-    except DomainError as exc:
-        return _page(request, "people/import.html", context, add_domain_error(form, exc))
-    return _page(request, "people/import.html", context)
+
+    return PAGES.upload(
+        request, "people/import.html", context, form, run, RosterError, add_domain_error
+    )
 
 
 def _read(upload) -> bytes:
@@ -213,13 +188,15 @@ def _read(upload) -> bytes:
     return upload.read(settings.ROSTER_MAX_BYTES + 1)
 
 
-def _form(
-    request: HttpRequest, form, mode: str, person: Person | None = None, status: int = 200
-) -> HttpResponse:
-    context = {"form": form, "mode": mode, "person": person}
-    return _page(request, "people/form.html", context, status)
+def _shown(request: HttpRequest, mode: str, person: Person | None = None) -> pages.Show:
+    """How form_flow shows the form of ``mode`` (about ``person``, if any) with a status."""
+
+    def show(form, status: int) -> HttpResponse:
+        context = {"form": form, "mode": mode, "person": person}
+        return PAGES.render(request, "people/form.html", context, status)
+
+    return show
 
 
 def _done(request: HttpRequest, person: Person, note: str) -> HttpResponse:
-    messages.success(request, note)
-    return redirect("people:detail", org_slug=request.organization.slug, person_id=person.pk)
+    return pages.done(request, "people:detail", note, person_id=person.pk)

@@ -2,18 +2,18 @@
 acknowledgement figures, the editor with a server-rendered preview, version pages with the
 approval flow, diffs, PDFs, paper acknowledgements and the acknowledgement matrix.
 
-Reads need READ and writes WRITE (the tenancy middleware); a reader who opens a form is
-sent back with a note. A service's refusal shows the page again with its reason and status.
+Access, refusals and a service's refusal (shown with its status) follow ``zgovern.core.pages``.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from zgovern.core import pages
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
 from zgovern.core.exports import csv_bytes, download
@@ -29,43 +29,23 @@ from zgovern.policies.forms import (
 from zgovern.policies.models import Policy, PolicyVersion
 from zgovern.tenancy import roles
 
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "policies", "can_write": request.membership.can(roles.WRITE), **context}
-    return render(request, template, context, status=status)
-
-
-def _read_only(request: HttpRequest) -> HttpResponse | None:
-    if request.membership.can(roles.WRITE):
-        return None
-    messages.info(request, f"Your role ({request.membership.role}) can read the policies only.")
-    return redirect("policies:index", org_slug=request.organization.slug)
+PAGES = pages.Pages(active="policies", readable="the policies")
 
 
 def _policy(request: HttpRequest, policy_id: int) -> Policy:
-    found = queries.policy(request.organization, policy_id)
-    if found is None:
-        raise Http404("No such policy")
-    return found
+    return pages.found(queries.policy(request.organization, policy_id), "policy")
 
 
 def _version(request: HttpRequest, version_id: int) -> PolicyVersion:
-    found = queries.version(request.organization, version_id)
-    if found is None:
-        raise Http404("No such policy version")
-    return found
+    return pages.found(queries.version(request.organization, version_id), "policy version")
 
 
 def _to_policy(request: HttpRequest, policy: Policy, note: str = "") -> HttpResponse:
-    if note:
-        messages.success(request, note)
-    return redirect("policies:detail", org_slug=request.organization.slug, policy_id=policy.pk)
+    return pages.done(request, "policies:detail", note, policy_id=policy.pk)
 
 
 def _to_version(request: HttpRequest, version: PolicyVersion, note: str = "") -> HttpResponse:
-    if note:
-        messages.success(request, note)
-    return redirect("policies:version", org_slug=request.organization.slug, version_id=version.pk)
+    return pages.done(request, "policies:version", note, version_id=version.pk)
 
 
 @require_safe
@@ -82,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "available": [t for t in templates.all_templates().values() if t.key not in adopted],
         "today": _today(),
     }
-    return _page(request, "policies/index.html", context)
+    return PAGES.render(request, "policies/index.html", context)
 
 
 def _today():
@@ -91,29 +71,28 @@ def _today():
     return timezone.localdate()
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def adopt(request: HttpRequest) -> HttpResponse:
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     org = request.organization
     choices = list(templates.all_templates().values())
     initial = {"template_key": request.GET.get("template", "")}
     form = AdoptForm(request.POST or None, org=org, templates=choices, initial=initial)
-    if request.method != "POST":
-        return _page(request, "policies/form.html", {"form": form, "mode": "adopt"})
-    if not form.is_valid():
-        return _page(request, "policies/form.html", {"form": form, "mode": "adopt"}, 400)
-    data = form.cleaned_data
-    try:
+
+    def save(form: AdoptForm) -> HttpResponse:
+        data = form.cleaned_data
         policy = services.adopt_template(
             org, Actor.from_request(request), template_key=data["template_key"],
             company_name=data["company_name"], owner=data["owner"] or None,
             review_cadence_months=data["review_cadence_months"],
         )  # fmt: skip
-    except DomainError as exc:
-        status = add_domain_error(form, exc)
-        return _page(request, "policies/form.html", {"form": form, "mode": "adopt"}, status)
-    return _to_policy(request, policy, f"{policy.title} adopted as a draft.")
+        return _to_policy(request, policy, f"{policy.title} adopted as a draft.")
+
+    def show(form: AdoptForm, status: int) -> HttpResponse:
+        return PAGES.render(request, "policies/form.html", {"form": form, "mode": "adopt"}, status)
+
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
 @require_safe
@@ -130,13 +109,13 @@ def detail(request: HttpRequest, policy_id: int) -> HttpResponse:
         "today": _today(),
         "audience_now": audience(policy).count(),
     }
-    return _page(request, "policies/detail.html", context)
+    return PAGES.render(request, "policies/detail.html", context)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def policy_settings(request: HttpRequest, policy_id: int) -> HttpResponse:
     policy = _policy(request, policy_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     initial = {
         "title": policy.title, "owner": str(policy.owner_id or ""), "audience": policy.audience,
@@ -146,18 +125,18 @@ def policy_settings(request: HttpRequest, policy_id: int) -> HttpResponse:
     }  # fmt: skip
     form = PolicySettingsForm(request.POST or None, org=request.organization, initial=initial)
     context = {"form": form, "mode": "settings", "policy": policy}
-    if request.method != "POST":
-        return _page(request, "policies/form.html", context)
-    if not form.is_valid():
-        return _page(request, "policies/form.html", context, 400)
-    try:
+
+    def save(form: PolicySettingsForm) -> HttpResponse:
         services.update_policy(
             request.organization, Actor.from_request(request), policy.pk,
             **form.fields_for_service(),
         )  # fmt: skip
-    except DomainError as exc:
-        return _page(request, "policies/form.html", context, add_domain_error(form, exc))
-    return _to_policy(request, policy, "Settings saved.")
+        return _to_policy(request, policy, "Settings saved.")
+
+    def show(form: PolicySettingsForm, status: int) -> HttpResponse:
+        return PAGES.render(request, "policies/form.html", context, status)
+
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
 @require_POST
@@ -183,14 +162,14 @@ def version(request: HttpRequest, version_id: int) -> HttpResponse:
         "others": list(found.policy.versions.exclude(pk=found.pk).order_by("-number")),
         "paper_form": PaperForm(people=people) if people else None,
     }
-    return _page(request, "policies/version.html", context)
+    return PAGES.render(request, "policies/version.html", context)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def edit(request: HttpRequest, version_id: int) -> HttpResponse:
     """The editor: "Preview" renders the posted text without saving; "Save" saves it."""
     found = _version(request, version_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     initial = {
         "body": found.body,
@@ -199,20 +178,20 @@ def edit(request: HttpRequest, version_id: int) -> HttpResponse:
     }
     form = VersionForm(request.POST or None, initial=initial)
     context = {"form": form, "version": found, "policy": found.policy, "preview": None}
-    if request.method != "POST":
-        return _page(request, "policies/edit.html", context)
-    if not form.is_valid():
-        return _page(request, "policies/edit.html", context, 400)
-    if "preview" in request.POST:
-        context["preview"] = mark_safe(rendering.to_html(form.cleaned_data["body"]))  # noqa: S308
-        return _page(request, "policies/edit.html", context)
-    try:
+
+    def show(form: VersionForm, status: int) -> HttpResponse:
+        return PAGES.render(request, "policies/edit.html", context, status)
+
+    def save(form: VersionForm) -> HttpResponse:
+        if "preview" in request.POST:
+            context["preview"] = mark_safe(rendering.to_html(form.cleaned_data["body"]))  # noqa: S308
+            return show(form, 200)
         services.edit_version(
             request.organization, Actor.from_request(request), found.pk, **form.cleaned_data
         )
-    except DomainError as exc:
-        return _page(request, "policies/edit.html", context, add_domain_error(form, exc))
-    return _to_version(request, found, "Draft saved.")
+        return _to_version(request, found, "Draft saved.")
+
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
 STEPS = {
@@ -267,7 +246,7 @@ def diff(request: HttpRequest, version_id: int) -> HttpResponse:
         "lines": rendering.diff(other.body if other else "", found.body),
         "others": list(found.policy.versions.exclude(pk=found.pk).order_by("-number")),
     }  # fmt: skip
-    return _page(request, "policies/diff.html", context)
+    return PAGES.render(request, "policies/diff.html", context)
 
 
 @require_safe
@@ -308,7 +287,7 @@ def paper(request: HttpRequest, version_id: int) -> HttpResponse:
 def matrix(request: HttpRequest) -> HttpResponse:
     full = queries.matrix(request.organization)
     rows = [(person, cells, full.person_rate(cells)) for person, cells in full.rows]
-    return _page(request, "policies/matrix.html", {"matrix": full, "rows": rows})
+    return PAGES.render(request, "policies/matrix.html", {"matrix": full, "rows": rows})
 
 
 @require_safe
@@ -320,12 +299,10 @@ def matrix_csv(request: HttpRequest) -> HttpResponse:
 @require_POST
 def flag_reviews(request: HttpRequest) -> HttpResponse:
     tasks = services.flag_overdue_reviews(request.organization, Actor.from_request(request))
-    messages.success(request, f"{len(tasks)} review task(s) created.")
-    return redirect("policies:index", org_slug=request.organization.slug)
+    return pages.done(request, "policies:index", f"{len(tasks)} review task(s) created.")
 
 
 @require_POST
 def enable_checks(request: HttpRequest) -> HttpResponse:
     integration = services.ensure_policy_checks(request.organization, Actor.from_request(request))
-    messages.success(request, f"The policy checks run as “{integration.name}”.")
-    return redirect("policies:index", org_slug=request.organization.slug)
+    return pages.done(request, "policies:index", f"The policy checks run as “{integration.name}”.")

@@ -1,25 +1,23 @@
 """Training admin pages: the adopted courses and the library, one course with who is due
 or overdue, everyone's standing (with CSV/XLSX export), and the completion import.
 
-Reads need READ and writes WRITE (the tenancy middleware enforces both); a reader who
-opens a form is sent back with a note. Bad input shows the form again with the reason
-and the matching 4xx status; a bad import file shows every problem with status 400.
+Access, refusals and bad input follow ``zgovern.core.pages``; a bad import file shows every
+problem with status 400.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from zgovern.core import exports
+from zgovern.core import exports, pages
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
 from zgovern.people.forms import add_domain_error
-from zgovern.tenancy import roles
 from zgovern.training import catalog, importer, queries, services
 from zgovern.training.forms import (
     AdoptForm,
@@ -32,25 +30,11 @@ from zgovern.training.models import Course
 from zgovern.training.schedule import DUE, OVERDUE
 
 ROWS_SHOWN = 500
-
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "training", "can_write": request.membership.can(roles.WRITE), **context}
-    return render(request, template, context, status=status)
-
-
-def _read_only(request: HttpRequest) -> HttpResponse | None:
-    if request.membership.can(roles.WRITE):
-        return None
-    messages.info(request, f"Your role ({request.membership.role}) can read training only.")
-    return redirect("training:index", org_slug=request.organization.slug)
+PAGES = pages.Pages(active="training", readable="training")
 
 
 def _course(request: HttpRequest, course_id: int) -> Course:
-    course = queries.course(request.organization, course_id)
-    if course is None:
-        raise Http404("No such course")
-    return course
+    return pages.found(queries.course(request.organization, course_id), "course")
 
 
 @require_safe
@@ -67,13 +51,13 @@ def index(request: HttpRequest) -> HttpResponse:
         "library": [t for t in catalog.library() if t.key not in keys],
         "totals": queries.counts(rows),
     }
-    return _page(request, "training/index.html", context)
+    return PAGES.render(request, "training/index.html", context)
 
 
 @require_POST
 def adopt(request: HttpRequest) -> HttpResponse:
     """Adopt one library course (``key``) or, with ``key=all``, every one not adopted."""
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     form = AdoptForm(request.POST)
     org, actor = request.organization, Actor.from_request(request)
@@ -104,29 +88,27 @@ def detail(request: HttpRequest, course_id: int) -> HttpResponse:
         "rows": open_rows[:ROWS_SHOWN],
         "more": max(0, len(open_rows) - ROWS_SHOWN),
     }
-    return _page(request, "training/detail.html", context)
+    return PAGES.render(request, "training/detail.html", context)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def edit(request: HttpRequest, course_id: int) -> HttpResponse:
     course = _course(request, course_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        form = CourseForm(initial=course_initial(course))
-        return _page(request, "training/form.html", {"form": form, "course": course})
-    form = CourseForm(request.POST)
-    if not form.is_valid():
-        return _page(request, "training/form.html", {"form": form, "course": course}, 400)
-    try:
+    posted = request.method == "POST"
+    form = CourseForm(request.POST) if posted else CourseForm(initial=course_initial(course))
+
+    def save(form: CourseForm) -> HttpResponse:
         services.update_course(
             request.organization, Actor.from_request(request), course.pk, **form.cleaned_data
         )
-    except DomainError as exc:
-        status = add_domain_error(form, exc)
-        return _page(request, "training/form.html", {"form": form, "course": course}, status)
-    messages.success(request, "Changes saved.")
-    return redirect("training:detail", org_slug=request.organization.slug, course_id=course.pk)
+        return pages.done(request, "training:detail", "Changes saved.", course_id=course.pk)
+
+    def show(form: CourseForm, status: int) -> HttpResponse:
+        return PAGES.render(request, "training/form.html", {"form": form, "course": course}, status)
+
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
 def _filtered(request: HttpRequest) -> tuple[StatusFilterForm, list[queries.StatusRow]]:
@@ -156,7 +138,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "courses": queries.courses(request.organization),
         "query": request.GET.urlencode(),
     }
-    return _page(request, "training/status.html", context, 400 if form.errors else 200)
+    return PAGES.render(request, "training/status.html", context, 400 if form.errors else 200)
 
 
 @require_safe
@@ -172,10 +154,10 @@ def export(request: HttpRequest) -> HttpResponse:
     return exports.download(content, f"training-{stamp}.csv", "text/csv; charset=utf-8")
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def import_completions(request: HttpRequest) -> HttpResponse:
     """The upload page documents the columns; a bad file answers 400 with every problem."""
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     context = {
         "columns": importer.COLUMNS,
@@ -184,23 +166,19 @@ def import_completions(request: HttpRequest) -> HttpResponse:
         "max_bytes": settings.ROSTER_MAX_BYTES,
         "courses": queries.courses(request.organization),
     }
-    if request.method != "POST":
-        return _page(request, "training/import.html", {**context, "form": ImportForm()})
-    form = ImportForm(request.POST, request.FILES)
-    context["form"] = form
-    if not form.is_valid():
-        return _page(request, "training/import.html", context, 400)
-    upload = form.cleaned_data["file"]
-    upload.seek(0)
-    try:
-        context["report"] = services.import_completions(
+    posted = request.method == "POST"
+    form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
+
+    def run(form: ImportForm) -> object:
+        upload = form.cleaned_data["file"]
+        upload.seek(0)
+        return services.import_completions(
             request.organization,
             Actor.from_request(request),
             upload.read(settings.ROSTER_MAX_BYTES + 1),
         )
-    except importer.ImportProblems as exc:
-        context.update(problems=exc.problems, total=exc.total, summary=exc.message)
-        return _page(request, "training/import.html", context, 400)
-    except DomainError as exc:
-        return _page(request, "training/import.html", context, add_domain_error(form, exc))
-    return _page(request, "training/import.html", context)
+
+    return PAGES.upload(
+        request, "training/import.html", context, form, run, importer.ImportProblems,
+        add_domain_error,
+    )  # fmt: skip

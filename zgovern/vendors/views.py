@@ -2,9 +2,7 @@
 page with its documents and assessments, the forms that add and change them, the review of
 an assessment, the questionnaire templates and the review cadence.
 
-Reads need READ and writes WRITE (enforced by the tenancy middleware); a reader who opens a
-form is sent back with a note. Bad input shows the form again with the reason and the
-service's 4xx status.
+Access, refusals and bad input (with the service's 4xx status) follow ``zgovern.core.pages``.
 """
 
 from __future__ import annotations
@@ -12,14 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from zgovern.core import pages
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
-from zgovern.tenancy import roles
 from zgovern.vendors import exports, mail, queries, questionnaires, services
 from zgovern.vendors.forms import (
     CadenceForm,
@@ -37,32 +34,15 @@ from zgovern.vendors.forms import (
 from zgovern.vendors.models import Assessment, Vendor, VendorAssessmentStatus
 
 PAGE_SIZE = 50
-
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "vendors", "can_write": request.membership.can(roles.WRITE), **context}
-    return render(request, template, context, status=status)
-
-
-def _read_only(request: HttpRequest) -> HttpResponse | None:
-    if request.membership.can(roles.WRITE):
-        return None
-    messages.info(request, f"Your role ({request.membership.role}) can read vendors only.")
-    return redirect("vendors:index", org_slug=request.organization.slug)
+PAGES = pages.Pages(active="vendors", readable="vendors")
 
 
 def _vendor(request: HttpRequest, vendor_id: int) -> Vendor:
-    vendor = queries.vendor(request.organization, vendor_id)
-    if vendor is None:
-        raise Http404("No such vendor")
-    return vendor
+    return pages.found(queries.vendor(request.organization, vendor_id), "vendor")
 
 
 def _assessment(request: HttpRequest, assessment_id: int) -> Assessment:
-    assessment = queries.assessment(request.organization, assessment_id)
-    if assessment is None:
-        raise Http404("No such assessment")
-    return assessment
+    return pages.found(queries.assessment(request.organization, assessment_id), "assessment")
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -93,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "flag_counts": queries.flag_counts(request.organization, today),
         "flag_labels": queries.FLAGS,
     }
-    return _page(request, "vendors/index.html", context, 400 if form.errors else 200)
+    return PAGES.render(request, "vendors/index.html", context, 400 if form.errors else 200)
 
 
 @require_safe
@@ -109,20 +89,22 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 def _export(request: HttpRequest, build) -> HttpResponse:
     form, filters = _filtered(request)
     if form.errors:
-        return _page(request, "vendors/index.html", {"form": form, "page": None, "rows": []}, 400)
+        return PAGES.render(
+            request, "vendors/index.html", {"form": form, "page": None, "rows": []}, 400
+        )
     return build(queries.vendors(request.organization, **filters), request.organization.slug)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def snapshot(request: HttpRequest) -> HttpResponse:
     """Record today's inventory as evidence (linked to the vendor-inventory control)."""
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     if request.method == "POST":
         item = services.snapshot_inventory(request.organization, _actor(request))
-        messages.success(request, f"The inventory was recorded as evidence #{item.pk}.")
-        return redirect("vendors:index", org_slug=request.organization.slug)
-    return _page(request, "vendors/snapshot.html", {})
+        note = f"The inventory was recorded as evidence #{item.pk}."
+        return pages.done(request, "vendors:index", note)
+    return PAGES.render(request, "vendors/snapshot.html", {})
 
 
 # -- vendors --------------------------------------------------------------------------
@@ -139,109 +121,103 @@ def detail(request: HttpRequest, vendor_id: int) -> HttpResponse:
         "start_form": StartForm(),
         "today": timezone.localdate(),
     }
-    return _page(request, "vendors/detail.html", context)
+    return PAGES.render(request, "vendors/detail.html", context)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def add(request: HttpRequest) -> HttpResponse:
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        return _form(request, VendorForm(), "Add a vendor")
-    form = VendorForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, "Add a vendor", status=400)
-    try:
+    form = VendorForm(request.POST) if request.method == "POST" else VendorForm()
+
+    def save(form: VendorForm) -> HttpResponse:
         vendor = services.create_vendor(request.organization, _actor(request), **form.cleaned_data)
-    except DomainError as exc:
-        return _form(request, form, "Add a vendor", status=add_domain_error(form, exc))
-    return _done(request, vendor, f"{vendor.name} added to the inventory.")
+        return _done(request, vendor, f"{vendor.name} added to the inventory.")
+
+    return pages.form_flow(request, form, _shown(request, "Add a vendor"), save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def edit(request: HttpRequest, vendor_id: int) -> HttpResponse:
     vendor = _vendor(request, vendor_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    title = f"Edit {vendor.name}"
-    if request.method != "POST":
-        return _form(request, VendorForm(initial=vendor_initial(vendor)), title, vendor)
-    form = VendorForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, title, vendor, 400)
-    try:
+    posted = request.method == "POST"
+    form = VendorForm(request.POST) if posted else VendorForm(initial=vendor_initial(vendor))
+
+    def save(form: VendorForm) -> HttpResponse:
         services.update_vendor(
             request.organization, _actor(request), vendor.pk, **form.cleaned_data
         )
-    except DomainError as exc:
-        return _form(request, form, title, vendor, add_domain_error(form, exc))
-    return _done(request, vendor, "Changes saved.")
+        return _done(request, vendor, "Changes saved.")
+
+    show = _shown(request, f"Edit {vendor.name}", vendor)
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def add_document(request: HttpRequest, vendor_id: int) -> HttpResponse:
     vendor = _vendor(request, vendor_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    title = f"Add a compliance document of {vendor.name}"
-    if request.method != "POST":
-        return _form(request, DocumentForm(), title, vendor, multipart=True)
-    form = DocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _form(request, form, title, vendor, 400, multipart=True)
-    data = dict(form.cleaned_data)
-    upload = data.pop("file")
-    try:
+    posted = request.method == "POST"
+    form = DocumentForm(request.POST, request.FILES) if posted else DocumentForm()
+
+    def save(form: DocumentForm) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        upload = data.pop("file")
         services.add_document(
             request.organization, _actor(request), vendor.pk, uploaded_file=upload, **data
         )
-    except DomainError as exc:
-        return _form(request, form, title, vendor, add_domain_error(form, exc), multipart=True)
-    return _done(request, vendor, "Document added.")
+        return _done(request, vendor, "Document added.")
+
+    title = f"Add a compliance document of {vendor.name}"
+    show = _shown(request, title, vendor, multipart=True)
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
-def _form(
+def _shown(
     request: HttpRequest,
-    form,
     title: str,
     vendor: Vendor | None = None,
-    status: int = 200,
     *,
     multipart: bool = False,
     back: str = "",
-) -> HttpResponse:
-    context = {"form": form, "title": title, "vendor": vendor, "multipart": multipart,
-               "action": request.path, "back": back}  # fmt: skip
-    return _page(request, "vendors/form.html", context, status)
+) -> pages.Show:
+    """How form_flow shows the form titled ``title`` (about ``vendor``, if any) with a
+    status; ``back`` is where its cancel link goes (empty: the template's default)."""
+
+    def show(form, status: int) -> HttpResponse:
+        context = {"form": form, "title": title, "vendor": vendor, "multipart": multipart,
+                   "action": request.path, "back": back}  # fmt: skip
+        return PAGES.render(request, "vendors/form.html", context, status)
+
+    return show
 
 
 def _done(request: HttpRequest, vendor: Vendor, note: str) -> HttpResponse:
-    messages.success(request, note)
-    return redirect("vendors:detail", org_slug=request.organization.slug, vendor_id=vendor.pk)
+    return pages.done(request, "vendors:detail", note, vendor_id=vendor.pk)
 
 
 # -- assessments ----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def start_assessment(request: HttpRequest, vendor_id: int) -> HttpResponse:
     vendor = _vendor(request, vendor_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    title = f"Assess {vendor.name}"
-    if request.method != "POST":
-        return _form(request, StartForm(), title, vendor)
-    form = StartForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, title, vendor, 400)
-    try:
+    form = StartForm(request.POST) if request.method == "POST" else StartForm()
+
+    def save(form: StartForm) -> HttpResponse:
         assessment = services.start_assessment(
             request.organization, _actor(request), vendor.pk, **form.cleaned_data
         )
-    except DomainError as exc:
-        return _form(request, form, title, vendor, add_domain_error(form, exc))
-    messages.success(request, "Assessment started: fill it in here or send it to the vendor.")
-    return _to_assessment(request, assessment)
+        note = "Assessment started: fill it in here or send it to the vendor."
+        return _to_assessment(request, assessment, note)
+
+    show = _shown(request, f"Assess {vendor.name}", vendor)
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
 @require_safe
@@ -263,14 +239,14 @@ def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "conclusion_form": ConclusionForm(),
         "send_form": SendForm(initial={"email": item.vendor.contact_email, "days": 14}),
     }
-    return _page(request, "vendors/assessment.html", context)
+    return PAGES.render(request, "vendors/assessment.html", context)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def answer(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Fill in the questionnaire internally (with optional attachments)."""
     item = _assessment(request, assessment_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
     context = {"assessment": item, "vendor": item.vendor, "error": None,
                "question_groups": question_sections(item.questions)}  # fmt: skip
@@ -278,7 +254,7 @@ def answer(request: HttpRequest, assessment_id: int) -> HttpResponse:
         if item.status not in (VendorAssessmentStatus.IN_PROGRESS, VendorAssessmentStatus.SENT):
             messages.info(request, "This assessment already has its answers.")
             return _to_assessment(request, item)
-        return _page(request, "vendors/answer.html", context)
+        return PAGES.render(request, "vendors/answer.html", context)
     answers, uploads = answers_from_post(item.questions, request.POST, request.FILES)
     try:
         services.submit_answers(
@@ -286,58 +262,57 @@ def answer(request: HttpRequest, assessment_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         context |= {"error": exc, "question_groups": question_sections(item.questions, answers)}
-        return _page(request, "vendors/answer.html", context, exc.status)
-    messages.success(request, "Answers recorded; the assessment awaits its review.")
-    return _to_assessment(request, item)
+        return PAGES.render(request, "vendors/answer.html", context, exc.status)
+    return _to_assessment(request, item, "Answers recorded; the assessment awaits its review.")
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def send(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Send the questionnaire to the vendor as a link that needs no account."""
     item = _assessment(request, assessment_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    title = f"Send the questionnaire to {item.vendor.name}"
-    back = reverse("vendors:assessment", args=[request.organization.slug, item.pk])
-    if request.method != "POST":
+    if request.method == "POST":
+        form = SendForm(request.POST)
+    else:
         form = SendForm(initial={"email": item.vendor.contact_email, "days": 14})
-        return _form(request, form, title, item.vendor, back=back)
-    form = SendForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, title, item.vendor, 400, back=back)
-    try:
-        item, raw = services.send_link(
+
+    def save(form: SendForm) -> HttpResponse:
+        sent, raw = services.send_link(
             request.organization, _actor(request), item.pk, **form.cleaned_data
         )
-    except DomainError as exc:
-        return _form(request, form, title, item.vendor, add_domain_error(form, exc), back=back)
-    url = mail.send_link(request, item, raw)
-    messages.success(request, f"Sent to {item.sent_to}. The link (shown once): {url}")
-    return _to_assessment(request, item)
+        url = mail.send_link(request, sent, raw)
+        return _to_assessment(
+            request, sent, f"Sent to {sent.sent_to}. The link (shown once): {url}"
+        )
+
+    title = f"Send the questionnaire to {item.vendor.name}"
+    return pages.form_flow(request, form, _shown_for(request, title, item), save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def conclude(request: HttpRequest, assessment_id: int) -> HttpResponse:
     item = _assessment(request, assessment_id)
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    title = f"Conclude the assessment of {item.vendor.name}"
-    back = reverse("vendors:assessment", args=[request.organization.slug, item.pk])
-    if request.method != "POST":
-        return _form(request, ConclusionForm(), title, item.vendor, back=back)
-    form = ConclusionForm(request.POST)
-    if not form.is_valid():
-        return _form(request, form, title, item.vendor, 400, back=back)
-    try:
+    form = ConclusionForm(request.POST) if request.method == "POST" else ConclusionForm()
+
+    def save(form: ConclusionForm) -> HttpResponse:
         services.conclude(request.organization, _actor(request), item.pk, **form.cleaned_data)
-    except DomainError as exc:
-        return _form(request, form, title, item.vendor, add_domain_error(form, exc), back=back)
-    messages.success(request, "Assessment completed and recorded as evidence.")
-    return _to_assessment(request, item)
+        return _to_assessment(request, item, "Assessment completed and recorded as evidence.")
+
+    title = f"Conclude the assessment of {item.vendor.name}"
+    return pages.form_flow(request, form, _shown_for(request, title, item), save, add_domain_error)
 
 
-def _to_assessment(request: HttpRequest, item: Assessment) -> HttpResponse:
-    return redirect("vendors:assessment", org_slug=request.organization.slug, assessment_id=item.pk)
+def _shown_for(request: HttpRequest, title: str, item: Assessment) -> pages.Show:
+    """``_shown`` for a form about an assessment, whose cancel link goes back to it."""
+    back = reverse("vendors:assessment", args=[request.organization.slug, item.pk])
+    return _shown(request, title, item.vendor, back=back)
+
+
+def _to_assessment(request: HttpRequest, item: Assessment, note: str = "") -> HttpResponse:
+    return pages.done(request, "vendors:assessment", note, assessment_id=item.pk)
 
 
 # -- questionnaires and cadence -------------------------------------------------------
@@ -346,7 +321,7 @@ def _to_assessment(request: HttpRequest, item: Assessment) -> HttpResponse:
 @require_safe
 def questionnaire_list(request: HttpRequest) -> HttpResponse:
     context = {"questionnaires": sorted(questionnaires.catalog().values(), key=lambda q: q.title)}
-    return _page(request, "vendors/questionnaires.html", context)
+    return PAGES.render(request, "vendors/questionnaires.html", context)
 
 
 @require_safe
@@ -354,22 +329,22 @@ def questionnaire(request: HttpRequest, questionnaire_key: str) -> HttpResponse:
     found = questionnaires.catalog().get(questionnaire_key)
     if found is None:
         raise Http404("No such questionnaire")
-    return _page(request, "vendors/questionnaire.html", {"questionnaire": found})
+    return PAGES.render(request, "vendors/questionnaire.html", {"questionnaire": found})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def cadence(request: HttpRequest) -> HttpResponse:
     """Months between assessments, per criticality."""
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    title = "Review cadence"
-    back = reverse("vendors:index", args=[request.organization.slug])
+    show = _shown(
+        request, "Review cadence", back=reverse("vendors:index", args=[request.organization.slug])
+    )
     if request.method != "POST":
-        form = CadenceForm(initial=services.review_months(request.organization))
-        return _form(request, form, title, back=back)
+        return show(CadenceForm(initial=services.review_months(request.organization)), 200)
     form = CadenceForm(request.POST)
     if not form.is_valid():
-        return _form(request, form, title, status=400, back=back)
+        return show(form, 400)
     services.set_review_months(request.organization, _actor(request), **form.cleaned_data)
-    messages.success(request, "Review cadence saved; it applies to the next conclusions.")
-    return redirect("vendors:index", org_slug=request.organization.slug)
+    note = "Review cadence saved; it applies to the next conclusions."
+    return pages.done(request, "vendors:index", note)

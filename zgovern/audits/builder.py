@@ -41,9 +41,9 @@ FORMULA_START = frozenset(FORMULA_PREFIXES)
 # or one after a delimiter or a line break (two patterns: an alternation with ``\A`` is
 # several times slower to search).
 _FORMULA_FIRST = re.compile(r'"?[=+\-@\t]|"\r')
+_FORMULA_NEXT = re.compile(r'[,\n](?:"?[=+\-@\t]|"\r)')
 _TEXT_KINDS = frozenset((str, type(None)))
 _FIRST = itemgetter(0)
-_FORMULA_NEXT = re.compile(r'[,\n](?:"?[=+\-@\t]|"\r)')
 
 
 def csv_text(rows: list[Sequence[Any]]) -> str:

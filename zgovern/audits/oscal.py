@@ -34,10 +34,9 @@ from django.utils import timezone
 
 from zgovern.audits.builder import BundleContext, controls_in_scope, period_of
 from zgovern.audits.models import Audit
-from zgovern.audits.sections import criteria_by_control, period_links
+from zgovern.audits.sections import assessment_of, criteria_by_control, period_links
 from zgovern.controls.models import ControlStatus
 from zgovern.evidence.models import EvidenceItem
-from zgovern.readiness.engine import assess_organization
 
 OSCAL_VERSION = "1.1.2"
 NS = "https://zgovern.dev/ns/oscal"
@@ -223,11 +222,7 @@ def _resource(item: Any, resource_id: str, path: str | None) -> dict:
 
 
 def _findings(ctx: BundleContext, ids: _Ids, by_control: dict[str, list[str]]) -> list[dict]:
-    # The controls summary of the same bundle has usually computed it already.
-    cache = getattr(ctx, "cache", {})
-    if "assessment" not in cache:
-        cache["assessment"] = assess_organization(ctx.org)
-    assessment = cache["assessment"]
+    assessment = assessment_of(ctx)  # usually computed by the controls summary already
     criteria = criteria_by_control(ctx)
     findings = []
     for control in ctx.controls:

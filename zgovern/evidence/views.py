@@ -1,9 +1,8 @@
 """Evidence pages: the list, one item with its versions, the download, and the forms that
 add a file or a link and record a correction.
 
-Reads need READ and writes WRITE (enforced by the tenancy middleware); a reader who opens a
-form is sent back with a note. A POST calls one service and redirects; bad input or a
-refusal shows the form again with the reason and the matching 4xx status.
+Access, refusals and bad input follow ``zgovern.core.pages``; a POST calls one service and
+redirects to the item it added.
 """
 
 from __future__ import annotations
@@ -16,33 +15,24 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
+from zgovern.core import pages
 from zgovern.core.actor import Actor
-from zgovern.core.errors import DomainError
 from zgovern.evidence import queries, services, storage
 from zgovern.evidence.forms import CorrectForm, FilterForm, LinkForm, UploadForm, add_domain_error
 from zgovern.evidence.models import EvidenceItem, EvidenceSource
-from zgovern.tenancy import roles
 
 PAGE_SIZE = 50
 RECORD_SHOWN = 100_000  # characters of a record shown on its page
 logger = logging.getLogger(__name__)
+PAGES = pages.Pages(active="evidence", readable="evidence")
 
 
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "evidence", "can_write": request.membership.can(roles.WRITE), **context}
-    return render(request, template, context, status=status)
-
-
-def _read_only(request: HttpRequest) -> HttpResponse | None:
-    """Send a reader who opened a form back to the list."""
-    if request.membership.can(roles.WRITE):
-        return None
-    messages.info(request, f"Your role ({request.membership.role}) can read evidence only.")
-    return redirect("evidence:index", org_slug=request.organization.slug)
+def _item(request: HttpRequest, evidence_id: int) -> EvidenceItem:
+    return pages.found(queries.item(request.organization, evidence_id), "evidence item")
 
 
 @require_safe
@@ -55,14 +45,12 @@ def index(request: HttpRequest) -> HttpResponse:
     page.object_list = queries.with_corrections(request.organization, page.object_list)
     status = 400 if form.is_bound and not form.is_valid() else 200
     context = {"form": form, "page": page, "filtered": any(filters.values())}
-    return _page(request, "evidence/index.html", context, status)
+    return PAGES.render(request, "evidence/index.html", context, status)
 
 
 @require_safe
 def detail(request: HttpRequest, evidence_id: int) -> HttpResponse:
-    item = queries.item(request.organization, evidence_id)
-    if item is None:
-        raise Http404("No such evidence item")
+    item = _item(request, evidence_id)
     older, newer = queries.history(request.organization, item)
     context = {
         "item": item,
@@ -72,7 +60,7 @@ def detail(request: HttpRequest, evidence_id: int) -> HttpResponse:
         "sources": EvidenceSource,
         "record_text": _pretty(item.record),
     }
-    return _page(request, "evidence/detail.html", context)
+    return PAGES.render(request, "evidence/detail.html", context)
 
 
 def _pretty(record) -> str:
@@ -125,62 +113,54 @@ def download_name(item: EvidenceItem) -> str:
     return f"{item.kind}-{item.pk}.json" if item.record is not None else f"evidence-{item.pk}"
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def upload(request: HttpRequest) -> HttpResponse:
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        return _form(request, "upload", UploadForm())
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _form(request, "upload", form, 400)
-    try:
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+
+    def save(form: UploadForm) -> HttpResponse:
         item = services.add_file(
             request.organization,
             Actor.from_request(request),
             uploaded_file=form.cleaned_data["file"],
             **form.described(),
         )
-    except DomainError as exc:
-        return _form(request, "upload", form, add_domain_error(form, exc))
-    return _added(request, item, "File added as evidence.")
+        return _added(request, item, "File added as evidence.")
+
+    return pages.form_flow(request, form, _shown(request, "upload"), save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def add_link(request: HttpRequest) -> HttpResponse:
-    if (refused := _read_only(request)) is not None:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        return _form(request, "link", LinkForm())
-    form = LinkForm(request.POST)
-    if not form.is_valid():
-        return _form(request, "link", form, 400)
-    try:
+    form = LinkForm(request.POST) if request.method == "POST" else LinkForm()
+
+    def save(form: LinkForm) -> HttpResponse:
         item = services.add_link(
             request.organization,
             Actor.from_request(request),
             url=form.cleaned_data["url"],
             **form.described(),
         )
-    except DomainError as exc:
-        return _form(request, "link", form, add_domain_error(form, exc))
-    return _added(request, item, "Link added as evidence.")
+        return _added(request, item, "Link added as evidence.")
+
+    return pages.form_flow(request, form, _shown(request, "link"), save, add_domain_error)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def correct(request: HttpRequest, evidence_id: int) -> HttpResponse:
     """Record a correction: a new item superseding this one (the original stays)."""
-    original = queries.item(request.organization, evidence_id)
-    if original is None:
-        raise Http404("No such evidence item")
-    if (refused := _read_only(request)) is not None:
+    original = _item(request, evidence_id)
+    if (refused := PAGES.refuse_read_only(request)) is not None:
         return refused
-    if request.method != "POST":
-        return _form(request, "correct", CorrectForm(original=original), item=original)
-    form = CorrectForm(request.POST, request.FILES, original=original)
-    if not form.is_valid():
-        return _form(request, "correct", form, 400, item=original)
-    try:
+    if request.method == "POST":
+        form = CorrectForm(request.POST, request.FILES, original=original)
+    else:
+        form = CorrectForm(original=original)
+
+    def save(form: CorrectForm) -> HttpResponse:
         item = services.correct(
             request.organization,
             Actor.from_request(request),
@@ -189,28 +169,26 @@ def correct(request: HttpRequest, evidence_id: int) -> HttpResponse:
             **form.described(),
             **form.content(),
         )
-    except DomainError as exc:
-        status = add_domain_error(form, exc)
-        return _form(request, "correct", form, status, item=original)
-    return _added(request, item, "Correction recorded; the original is kept as superseded.")
+        return _added(request, item, "Correction recorded; the original is kept as superseded.")
+
+    shown = _shown(request, "correct", original)
+    return pages.form_flow(request, form, shown, save, add_domain_error)
 
 
-def _form(
-    request: HttpRequest,
-    mode: str,
-    form,
-    status: int = 200,
-    item: EvidenceItem | None = None,
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "mode": mode,
-        "item": item,
-        "kinds": queries.kinds(request.organization),
-    }
-    return _page(request, "evidence/form.html", context, status)
+def _shown(request: HttpRequest, mode: str, item: EvidenceItem | None = None) -> pages.Show:
+    """How form_flow shows the form of ``mode`` (correcting ``item``, if any) with a status."""
+
+    def show(form, status: int) -> HttpResponse:
+        context = {
+            "form": form,
+            "mode": mode,
+            "item": item,
+            "kinds": queries.kinds(request.organization),
+        }
+        return PAGES.render(request, "evidence/form.html", context, status)
+
+    return show
 
 
 def _added(request: HttpRequest, item: EvidenceItem, note: str) -> HttpResponse:
-    messages.success(request, note)
-    return redirect("evidence:detail", org_slug=request.organization.slug, evidence_id=item.pk)
+    return pages.done(request, "evidence:detail", note, evidence_id=item.pk)

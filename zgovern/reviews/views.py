@@ -2,40 +2,31 @@
 items with filters and an inline APPROVE/REVOKE form per item, its revocation exceptions,
 and its CSV/XLSX export.
 
-Reads need READ and writes WRITE (enforced by the tenancy middleware). A refused decision
-or completion shows the campaign page again with the reason and the service's 4xx status.
+Access, refusals and bad input follow ``zgovern.core.pages``. A refused decision or
+completion shows the campaign page again with the reason and the service's 4xx status.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from zgovern.core import exports
+from zgovern.core import exports, pages
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
 from zgovern.reviews import package, queries, revocations, services
 from zgovern.reviews.forms import CampaignForm, ItemFilterForm
 from zgovern.reviews.models import FLAGS, Campaign
-from zgovern.tenancy import roles
 
 PAGE_SIZE = 50
-
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "reviews", "can_write": request.membership.can(roles.WRITE), **context}
-    return render(request, template, context, status=status)
+PAGES = pages.Pages(active="reviews", readable="reviews")
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    campaign = queries.campaign(request.organization, campaign_id)
-    if campaign is None:
-        raise Http404("No such campaign")
-    return campaign
+    return pages.found(queries.campaign(request.organization, campaign_id), "campaign")
 
 
 @require_safe
@@ -44,27 +35,25 @@ def index(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.campaigns(request.organization), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return _page(request, "reviews/index.html", {"page": page, "today": timezone.localdate()})
+    context = {"page": page, "today": timezone.localdate()}
+    return PAGES.render(request, "reviews/index.html", context)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(pages.FORM_METHODS)
 def add(request: HttpRequest) -> HttpResponse:
     org = request.organization
-    if not request.membership.can(roles.WRITE):
-        messages.info(request, f"Your role ({request.membership.role}) can read reviews only.")
-        return redirect("reviews:index", org_slug=org.slug)
-    if request.method != "POST":
-        return _page(request, "reviews/form.html", {"form": CampaignForm(org)})
-    form = CampaignForm(org, request.POST)
-    if not form.is_valid():
-        return _page(request, "reviews/form.html", {"form": form}, 400)
-    try:
+    if (refused := PAGES.refuse_read_only(request)) is not None:
+        return refused
+    form = CampaignForm(org, request.POST) if request.method == "POST" else CampaignForm(org)
+
+    def show(form: CampaignForm, status: int) -> HttpResponse:
+        return PAGES.render(request, "reviews/form.html", {"form": form}, status)
+
+    def save(form: CampaignForm) -> HttpResponse:
         campaign = services.start_campaign(org, Actor.from_request(request), **form.for_service())
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _page(request, "reviews/form.html", {"form": form}, exc.status)
-    messages.success(request, "Campaign started.")
-    return redirect("reviews:detail", org_slug=org.slug, campaign_id=campaign.pk)
+        return _done(request, campaign.pk, "Campaign started.")
+
+    return pages.form_flow(request, form, show, save, _refused_on_form)
 
 
 @require_safe
@@ -89,16 +78,14 @@ def _detail(request: HttpRequest, campaign: Campaign, status: int = 200) -> Http
         "late": campaign.is_late(),
         "exceptions": revocations.exceptions(org, campaign)[:10],
     }
-    return _page(request, "reviews/detail.html", context, 400 if form.errors else status)
+    return PAGES.render(request, "reviews/detail.html", context, 400 if form.errors else status)
 
 
 @require_POST
 def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     """APPROVE or REVOKE one item; back to the page (and filters) it was decided on."""
     org = request.organization
-    item = queries.item(org, item_id)
-    if item is None:
-        raise Http404("No such review item")
+    item = pages.found(queries.item(org, item_id), "review item")
     try:
         services.decide(
             org, Actor.from_request(request), item.pk,
@@ -107,9 +94,9 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, f"{item}: {exc.message}")
         return _detail(request, _campaign(request, item.campaign_id), exc.status)
-    messages.success(request, f"{item}: decision recorded.")
+    target = _done(request, item.campaign_id, f"{item}: decision recorded.")
+    # Back to the filters and page the decision was made on; only a query string is kept.
     url = request.POST.get("next", "")
-    target = redirect("reviews:detail", org_slug=org.slug, campaign_id=item.campaign_id)
     if url.startswith("?") and "\n" not in url and "\r" not in url:
         target["Location"] += url
     return target
@@ -123,8 +110,7 @@ def complete(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return _detail(request, campaign, exc.status)
-    messages.success(request, "Campaign completed; its evidence package is stored.")
-    return redirect("reviews:detail", org_slug=request.organization.slug, campaign_id=campaign.pk)
+    return _done(request, campaign.pk, "Campaign completed; its evidence package is stored.")
 
 
 @require_safe
@@ -133,7 +119,7 @@ def exceptions(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     rows = revocations.exceptions(request.organization, campaign)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _page(request, "reviews/exceptions.html", {"campaign": campaign, "page": page})
+    return PAGES.render(request, "reviews/exceptions.html", {"campaign": campaign, "page": page})
 
 
 @require_POST
@@ -141,12 +127,11 @@ def verify(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Check the open revocations against the identity graph now."""
     campaign = _campaign(request, campaign_id)
     report = revocations.verify_revocations(request.organization)
-    messages.success(
-        request,
+    note = (
         f"Revocations checked: {report.verified} verified, {report.exceptions} newly late, "
-        f"{report.waiting} still waiting.",
+        f"{report.waiting} still waiting."
     )
-    return redirect("reviews:detail", org_slug=request.organization.slug, campaign_id=campaign.pk)
+    return _done(request, campaign.pk, note)
 
 
 @require_safe
@@ -163,3 +148,13 @@ def export_xlsx(request: HttpRequest, campaign_id: int) -> HttpResponse:
     items = queries.items(request.organization, campaign)
     content = exports.xlsx_bytes({"Decisions": (package.HEADER, package.rows(items))})
     return exports.download(content, f"access-review-{campaign.pk}.xlsx", exports.XLSX_TYPE)
+
+
+def _refused_on_form(form: CampaignForm, exc: DomainError) -> int:
+    """Put a service's refusal on the field it names, or on the form; returns its status."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return exc.status
+
+
+def _done(request: HttpRequest, campaign_id: int, note: str) -> HttpResponse:
+    return pages.done(request, "reviews:detail", note, campaign_id=campaign_id)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from zgovern.core import pages
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError
 from zgovern.identity import queries, services, userlist
@@ -34,12 +35,15 @@ from zgovern.tenancy.middleware import requires
 
 PAGE_SIZE = 50
 SHOWN = 50  # unlinked accounts and MFA exceptions listed on the index
+# The user-list upload's page; readers see its form (the middleware refuses their POST).
+PAGES = pages.Pages(active="accounts", readable="the accounts")
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     context = {
         "active": "accounts",
         "can_write": request.membership.can(roles.WRITE),
+        # Every page of this app carries can_manage (see _page).
         "can_manage": request.membership.can(roles.MANAGE_SETTINGS),
         **context,
     }
@@ -194,32 +198,35 @@ def remove_alias(request: HttpRequest, alias_id: int) -> HttpResponse:
 def import_accounts(request: HttpRequest) -> HttpResponse:
     """The upload page documents the columns; a bad file answers 400 with every problem."""
     context = {
+        # Every page of this app carries can_manage (see _page).
+        "can_manage": request.membership.can(roles.MANAGE_SETTINGS),
         "columns": userlist.COLUMNS,
         "problems": None,
         "report": None,
         "max_bytes": settings.ROSTER_MAX_BYTES,
         "max_rows": userlist.MAX_ROWS,
-        "form": UserListForm(),
     }
-    if request.method != "POST":
-        return _page(request, "identity/import.html", context)
-    form = UserListForm(request.POST, request.FILES)
-    context["form"] = form
-    if not form.is_valid():
-        return _page(request, "identity/import.html", context, 400)
-    upload = form.cleaned_data["file"]
-    upload.seek(0)
-    data = upload.read(settings.ROSTER_MAX_BYTES + 1)
-    try:
-        context["report"] = services.import_accounts(
+    posted = request.method == "POST"
+    form = UserListForm(request.POST, request.FILES) if posted else UserListForm()
+
+    def run(form: UserListForm) -> object:
+        upload = form.cleaned_data["file"]
+        # One byte past the limit at most: a larger file is refused by size unread.
+        upload.seek(0)
+        data = upload.read(settings.ROSTER_MAX_BYTES + 1)
+        return services.import_accounts(
             request.organization, Actor.from_request(request), upload.name, data
         )
-    except userlist.UserListError as exc:
-        context.update(problems=exc.problems, total=exc.total, summary=exc.message)
-        return _page(request, "identity/import.html", context, 400)
-    except DomainError as exc:
-        return _page(request, "identity/import.html", context, add_domain_error(form, exc))
-    return _page(request, "identity/import.html", context)
+
+    return PAGES.upload(
+        request,
+        "identity/import.html",
+        context,
+        form,
+        run,
+        userlist.UserListError,
+        add_domain_error,
+    )
 
 
 @requires(write=roles.MANAGE_SETTINGS)

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from zgovern.audits.models import Audit
 from zgovern.controls.models import Control
+from zgovern.core import pages
 from zgovern.core.actor import Actor
 from zgovern.core.errors import DomainError, NotFound
 from zgovern.pbc import exports, importer, queries, services, suggest
@@ -38,15 +39,11 @@ from zgovern.pbc.forms import (
     add_domain_error,
 )
 from zgovern.pbc.models import AuditException, AuditRequest
-from zgovern.tenancy import roles
 
 PAGE_SIZE = 50
-GET_POST = ["GET", "HEAD", "POST"]
-
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"active": "audits", "can_write": request.membership.can(roles.WRITE), **context}
-    return render(request, template, context, status=status)
+# The request list lives under the audits in the navigation. Readers see its forms (the
+# middleware refuses their POST), so refuse_read_only is not used here.
+PAGES = pages.Pages(active="audits", readable="the request list")
 
 
 def _org(request: HttpRequest):
@@ -83,7 +80,7 @@ def audits(request: HttpRequest) -> HttpResponse:
         (a, queries.counts(_org(request), a))
         for a in Audit.objects.filter(organization=_org(request))
     ]
-    return _page(request, "pbc/audits.html", {"rows": rows})
+    return PAGES.render(request, "pbc/audits.html", {"rows": rows})
 
 
 @require_safe
@@ -102,10 +99,10 @@ def index(request: HttpRequest, audit_id: int) -> HttpResponse:
         "target_hours": services.target_hours(audit),
         "target_form": TargetForm(initial={"target_hours": services.target_hours(audit)}),
     }
-    return _page(request, "pbc/index.html", context, 400 if form.errors else 200)
+    return PAGES.render(request, "pbc/index.html", context, 400 if form.errors else 200)
 
 
-@require_http_methods(GET_POST)
+@require_http_methods(pages.FORM_METHODS)
 def add(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
     emails = [u.email for u in _members(request)]
@@ -124,7 +121,7 @@ def add(request: HttpRequest, audit_id: int) -> HttpResponse:
     return _to_request(request, req)
 
 
-@require_http_methods(GET_POST)
+@require_http_methods(pages.FORM_METHODS)
 def edit(request: HttpRequest, request_id: int) -> HttpResponse:
     req = _request(request, request_id)
     emails = [u.email for u in _members(request)]
@@ -153,7 +150,9 @@ def edit(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 def _form(request, audit, form, req=None, status: int = 200) -> HttpResponse:
-    return _page(request, "pbc/form.html", {"audit": audit, "form": form, "req": req}, status)
+    return PAGES.render(
+        request, "pbc/form.html", {"audit": audit, "form": form, "req": req}, status
+    )
 
 
 @require_POST
@@ -174,7 +173,7 @@ def target(request: HttpRequest, audit_id: int) -> HttpResponse:
     return redirect("pbc:index", org_slug=_org(request).slug, audit_id=audit.pk)
 
 
-@require_http_methods(GET_POST)
+@require_http_methods(pages.FORM_METHODS)
 def import_requests(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The upload page documents the columns; a bad file answers 400 with every problem."""
     audit = _audit(request, audit_id)
@@ -186,25 +185,21 @@ def import_requests(request: HttpRequest, audit_id: int) -> HttpResponse:
         "max_bytes": settings.ROSTER_MAX_BYTES,
         "max_rows": settings.ROSTER_MAX_ROWS,
     }
-    if request.method != "POST":
-        return _page(request, "pbc/import.html", {**context, "form": ImportForm()})
-    form = ImportForm(request.POST, request.FILES)
-    context["form"] = form
-    if not form.is_valid():
-        return _page(request, "pbc/import.html", context, 400)
-    upload = form.cleaned_data["file"]
-    upload.seek(0)
-    data = upload.read(settings.ROSTER_MAX_BYTES + 1)
-    try:
-        context["report"] = services.import_requests(
+    posted = request.method == "POST"
+    form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
+
+    def run(form: ImportForm) -> object:
+        upload = form.cleaned_data["file"]
+        # One byte past the limit at most: a larger file is refused by size unread.
+        upload.seek(0)
+        data = upload.read(settings.ROSTER_MAX_BYTES + 1)
+        return services.import_requests(
             _org(request), Actor.from_request(request), audit.pk, upload.name, data
         )
-    except importer.ImportError_ as exc:
-        context.update(problems=exc.problems, total=exc.total, summary=exc.message)
-        return _page(request, "pbc/import.html", context, 400)
-    except DomainError as exc:
-        return _page(request, "pbc/import.html", context, add_domain_error(form, exc))
-    return _page(request, "pbc/import.html", context)
+
+    return PAGES.upload(
+        request, "pbc/import.html", context, form, run, importer.ImportError_, add_domain_error
+    )
 
 
 # -- one request ----------------------------------------------------------------------
@@ -227,19 +222,21 @@ def _detail(request, req: AuditRequest, status: int = 200, **forms) -> HttpRespo
         "upload_form": forms.get("upload_form") or UploadForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),
     }
-    return _page(request, "pbc/detail.html", context, status)
+    return PAGES.render(request, "pbc/detail.html", context, status)
 
 
 def _act(request, req: AuditRequest, form_name: str, form, action: Callable, note: str):
     """Run ``action`` for a valid form; else show the request page with the form's errors."""
-    if not form.is_valid():
-        return _detail(request, req, 400, **{form_name: form})
-    try:
+
+    def show(form, status: int) -> HttpResponse:
+        return _detail(request, req, status, **{form_name: form})
+
+    def save(form) -> HttpResponse:
         action(form.cleaned_data)
-    except DomainError as exc:
-        return _detail(request, req, add_domain_error(form, exc), **{form_name: form})
-    messages.success(request, note)
-    return _to_request(request, req)
+        messages.success(request, note)
+        return _to_request(request, req)
+
+    return pages.form_flow(request, form, show, save, add_domain_error)
 
 
 @require_POST
@@ -334,7 +331,7 @@ def _controls(request) -> list[tuple[str, str]]:
     return [(key, f"{key} — {name}") for key, name in rows.values_list("key", "name")]
 
 
-@require_http_methods(GET_POST)
+@require_http_methods(pages.FORM_METHODS)
 def exceptions(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The audit's exceptions and the form that records one."""
     audit = _audit(request, audit_id)
@@ -356,7 +353,7 @@ def exceptions(request: HttpRequest, audit_id: int) -> HttpResponse:
         else:
             status = 400
     rows = list(queries.exceptions(_org(request), audit))
-    return _page(
+    return PAGES.render(
         request, "pbc/exceptions.html", {"audit": audit, "rows": rows, "form": form}, status
     )
 
@@ -373,7 +370,7 @@ def export(request: HttpRequest, audit_id: int) -> HttpResponse:
     return exports.render(_org(request), audit, fmt)
 
 
-@require_http_methods(GET_POST)
+@require_http_methods(pages.FORM_METHODS)
 def exception(request: HttpRequest, exception_id: int) -> HttpResponse:
     """One exception and management's response form."""
     exc = _found(services.get_exception, _org(request), exception_id)
@@ -404,7 +401,7 @@ def _exception(request, exc: AuditException, form, status: int = 200) -> HttpRes
         "form": form,
         "evidence_ids": queries.evidence_ids(exc),
     }
-    return _page(request, "pbc/exception.html", context, status)
+    return PAGES.render(request, "pbc/exception.html", context, status)
 
 
 def _to_exception(request: HttpRequest, exc: AuditException) -> HttpResponse:

@@ -13,16 +13,14 @@ styles only) and sent with a stricter policy than the rest of the site.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from zgovern.core import services as core_services
 from zgovern.core.actor import Actor, client_ip
 from zgovern.core.errors import DomainError
 from zgovern.tenancy.scoping import organization_scope
@@ -156,13 +154,7 @@ def _prospect(request: HttpRequest, email: str) -> Actor:
 
 def _throttled(request: HttpRequest) -> bool:
     limit, window = rate_limit()
-    ip, now = client_ip(request), timezone.now()
-    start = now - timedelta(seconds=window)
-    RequestHit.objects.filter(ip=ip, at__lt=start).delete()
-    if RequestHit.objects.filter(ip=ip, at__gte=start).count() >= limit:
-        return True
-    RequestHit.objects.create(ip=ip, at=now)
-    return False
+    return not core_services.admit_hit(RequestHit, client_ip(request), limit, window)
 
 
 def _request_form(request, center, error=None, values=None, status: int = 200) -> HttpResponse:

@@ -12,7 +12,6 @@ rate-limited per client address (``VENDOR_LINK_RATE_LIMIT`` per
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
+from zgovern.core import services as core_services
 from zgovern.core.actor import Actor, client_ip
 from zgovern.core.errors import DomainError
 from zgovern.core.tokens import digest
@@ -99,13 +99,7 @@ def _gone_reason(item: Assessment) -> str:
 
 def _throttled(request: HttpRequest) -> bool:
     limit, window = rate_limit()
-    ip, now = client_ip(request), timezone.now()
-    start = now - timedelta(seconds=window)
-    LinkHit.objects.filter(ip=ip, at__lt=start).delete()
-    if LinkHit.objects.filter(ip=ip, at__gte=start).count() >= limit:
-        return True
-    LinkHit.objects.create(ip=ip, at=now)
-    return False
+    return not core_services.admit_hit(LinkHit, client_ip(request), limit, window)
 
 
 def _form(request, item: Assessment, error=None, values=None, status: int = 200) -> HttpResponse:

@@ -173,7 +173,8 @@ def period_of(audit: Audit) -> tuple[date, date]:
 
 def controls_in_scope(org, audit: Audit) -> list[Control]:
     """Controls mapped to an in-scope, assessable criterion of the audit's framework (the
-    audit's categories when it names them, else the organisation's scoping)."""
+    audit's categories when it names them, else the organisation's scoping), with their
+    owners and all their criteria loaded."""
     criteria = Criterion.objects.filter(
         organization=org, framework=audit.framework, assessable=True, not_applicable=False
     )
@@ -184,6 +185,7 @@ def controls_in_scope(org, audit: Audit) -> list[Control]:
     return list(
         Control.objects.filter(organization=org, criteria__in=criteria)
         .select_related("owner")
+        .prefetch_related("criteria")
         .distinct()
         .order_by("key")
     )

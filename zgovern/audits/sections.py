@@ -18,7 +18,6 @@ from django.utils import timezone
 from zgovern.audits.builder import BundleContext
 from zgovern.controls.models import (
     ControlCheck,
-    ControlCriterion,
     ControlEvidence,
     EvidenceRequirement,
 )
@@ -88,21 +87,13 @@ def controls_summary(ctx: BundleContext) -> None:
 
 
 def criteria_by_control(ctx: BundleContext) -> dict[int, list[str]]:
-    """The refs of the audit framework's criteria per in-scope control, in one query over
-    the link table (read once per document)."""
-    cached = ctx.cache.get("criteria")
-    if cached is not None:
-        return cached
-    refs: dict[int, set[str]] = defaultdict(set)
-    links = ControlCriterion.objects.filter(
-        organization=ctx.org,
-        control_id__in=[control.pk for control in ctx.controls],
-        criterion__framework_id=ctx.audit.framework_id,
-    )
-    for control_id, ref in links.values_list("control_id", "criterion__ref"):
-        refs[control_id].add(ref)
-    ctx.cache["criteria"] = {pk: sorted(found) for pk, found in refs.items()}
-    return ctx.cache["criteria"]
+    """The refs of the audit framework's criteria per in-scope control (loaded with the
+    controls, see :func:`~zgovern.audits.builder.controls_in_scope`)."""
+    framework = ctx.audit.framework_id
+    return {
+        control.pk: sorted(c.ref for c in control.criteria.all() if c.framework_id == framework)
+        for control in ctx.controls
+    }
 
 
 def _checks_by_control(ctx: BundleContext) -> dict[int, list[str]]:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from zgovern.audits.models import Audit, AuditStatus
 from zgovern.controls.models import Control
 from zgovern.frameworks.models import Framework
-from zgovern.policies.models import Policy, VersionStatus
+from zgovern.policies.models import Policy, PolicyVersion, VersionStatus
 from zgovern.policies.rendering import to_html
 from zgovern.readiness.models import ReadinessSnapshot
 from zgovern.tenancy.models import Organization
@@ -155,12 +155,17 @@ def chosen_policies(org: Organization, item: TrustCenter) -> list[PublicPolicy]:
     """The chosen policies: title and whether a version is published; the published
     body only where the admin chose to show it."""
     bodies = {entry["id"]: bool(entry.get("show_body")) for entry in item.policies}
-    rows = Policy.objects.filter(organization=org, pk__in=list(bodies)).order_by("title", "id")
+    published = PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    rows = (
+        Policy.objects.filter(organization=org, pk__in=list(bodies))
+        .order_by("title", "id")
+        .prefetch_related(Prefetch("versions", queryset=published, to_attr="published"))
+    )
     return [_public_policy(policy, bodies[policy.pk]) for policy in rows]
 
 
 def _public_policy(policy: Policy, show_body: bool) -> PublicPolicy:
-    version = policy.versions.filter(status=VersionStatus.PUBLISHED).first()
+    version = policy.published[0] if policy.published else None
     published_on = version.published_at.date() if version and version.published_at else None
     body = to_html(version.body) if version is not None and show_body else ""
     return PublicPolicy(policy.title, version is not None, published_on, body)
